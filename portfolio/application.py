@@ -1,0 +1,458 @@
+"""The application service: commands take primitives, return ids and raise domain errors.
+
+Personal text is sealed with the owner's data key here, before it reaches the domain, so the
+event log only ever holds ciphertext of it.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any, Iterator
+from uuid import UUID, uuid4
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
+
+from portfolio.crypto import KeyStore, KeyUnavailable
+from portfolio.domain import clock
+from portfolio.domain.errors import Conflict, DomainError, InvalidValue, NotFound
+from portfolio.domain.frameworks import Framework
+from portfolio.domain.people import Person, Username
+from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.stages import StageReport, assess
+from portfolio.files import FileStore
+from portfolio.frameworks import catalogue
+
+COMPETENCES = "worker-competences"
+CLUSTERS = "core-clusters"
+LEVELS_OF_USE = "levels-of-use"
+TRAINING_ELEMENTS = "training-elements"
+TAG_FRAMEWORKS = ("who-roles", "ethical-principles")
+TEMPLATES = {"free": None, "grow": "grow-template", "learning_cycle": "learning-cycle-template"}
+MAX_TEXT = 20_000
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def as_uuid(field: str, value: UUID | str) -> UUID:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        raise InvalidValue(field, f"{value!r} is not an id") from None
+
+
+def as_date(field: str, value: date | str | None, required: bool = True) -> date | None:
+    if value is None or value == "":
+        if required:
+            raise InvalidValue(field, "is required")
+        return None
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise InvalidValue(field, f"{value!r} is not a date (use YYYY-MM-DD)") from None
+
+
+def text(field: str, value: str | None, required: bool = True, max_len: int = MAX_TEXT) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise InvalidValue(field, "is required")
+    if len(value) > max_len:
+        raise InvalidValue(field, f"is longer than {max_len:,} characters")
+    return value
+
+
+class PortfolioApplication(Application):
+    name = "portfolio"  # pinned: table names must not move with a class rename
+    snapshotting_intervals = {Portfolio: 50, Person: 50}
+
+    def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore, files: FileStore):
+        super().__init__(env=env)
+        self.keys = keys
+        self.files = files
+        self._documents: dict[tuple[str, str], dict] = {}
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # --- plumbing -----------------------------------------------------------------------------
+    def _save(self, *aggregates: Any) -> int:
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            raise Conflict("someone else changed this at the same moment; reload and try again") from None
+        return recordings[-1].notification.id if recordings and recordings[-1].notification else 0
+
+    def _get(self, cls: type, aggregate_id: UUID, what: str) -> Any:
+        try:
+            agg = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {what} {aggregate_id}") from None
+        if not isinstance(agg, cls):
+            raise NotFound(f"no {what} {aggregate_id}")
+        return agg
+
+    def person(self, person_id: UUID | str) -> Person:
+        return self._get(Person, as_uuid("person", person_id), "person")
+
+    def portfolio(self, worker_id: UUID | str) -> Portfolio:
+        return self._get(Portfolio, Portfolio.create_id(as_uuid("worker", worker_id)), "portfolio for worker")
+
+    def _worker(self, worker_id: UUID | str) -> tuple[Person, Portfolio]:
+        worker = self.person(worker_id)
+        if not worker.has_role("peer_worker"):
+            raise NotFound(f"{worker.username} has no portfolio (not a peer worker)")
+        return worker, self.portfolio(worker.id)
+
+    def _seal(self, owner_id: UUID, value: str) -> str:
+        return self.keys.seal(owner_id, value)
+
+    def read_text(self, owner_id: UUID | str, sealed: str | None) -> str | None:
+        """Decrypt one personal text for a permitted reader; None if it was erased."""
+        if not sealed:
+            return sealed
+        try:
+            return self.keys.open(as_uuid("owner", owner_id), sealed)
+        except KeyUnavailable:
+            return None
+
+    def display_name(self, person: Person) -> str:
+        return self.read_text(person.id, person.name_sealed) or "(erased)"
+
+    # --- frameworks ---------------------------------------------------------------------------
+    def load_framework(self, document: dict) -> tuple[str, str]:
+        """Validate and record a framework version; returns (id, version)."""
+        doc = catalogue.validate_document(document)
+        fid, version = doc["id"], str(doc["version"])
+        framework_id = Framework.create_id(fid)
+        try:
+            fw = self.repository.get(framework_id)
+        except AggregateNotFoundError:
+            fw = Framework(framework_id=fid)
+        fw.publish(version, doc, catalogue.digest(doc))
+        self._save(fw)
+        return fid, version
+
+    def load_builtin_frameworks(self) -> list[tuple[str, str]]:
+        """Record each built-in framework version not yet recorded (idempotent)."""
+        loaded = []
+        for doc in catalogue.builtin_documents():
+            try:
+                fw = self.repository.get(Framework.create_id(doc["id"]))
+                if str(doc["version"]) in fw.versions:
+                    continue
+            except AggregateNotFoundError:
+                pass
+            loaded.append(self.load_framework(doc))
+        return loaded
+
+    def frameworks(self) -> list[Framework]:
+        return [self.repository.get(n.originator_id) for n in self._select(Framework.Registered)]
+
+    def framework_document(self, framework_id: str, version: str | None = None) -> dict:
+        if version is not None and (framework_id, version) in self._documents:
+            return self._documents[(framework_id, version)]
+        try:
+            fw = self.repository.get(Framework.create_id(framework_id))
+        except AggregateNotFoundError:
+            raise NotFound(f"framework {framework_id!r} is not loaded (run `portfolio init`)") from None
+        doc = fw.document(version)
+        self._documents[(framework_id, str(doc["version"]))] = doc
+        return doc
+
+    def _codes(self, field: str, codes: list[str], framework_ids: tuple[str, ...]) -> list[str]:
+        known: set[str] = set()
+        for fid in framework_ids:
+            try:
+                known |= catalogue.item_codes(self.framework_document(fid))
+            except NotFound:
+                continue
+        unknown = [c for c in codes if c not in known]
+        if unknown:
+            raise InvalidValue(field, f"unknown code(s) {', '.join(unknown)}")
+        return list(codes)
+
+    # --- people -------------------------------------------------------------------------------
+    def register_person(self, username: str, display_name: str, roles: list[str],
+                        joined_on: date | str | None = None) -> UUID:
+        display_name = text("display_name", display_name, max_len=120)
+        joined = as_date("joined_on", joined_on, required=False) or clock.today()
+        if Username.create_id(username or "x") in self.repository:
+            raise InvalidValue("username", f"{username!r} is already taken")
+        person_id = uuid4()
+        self.keys.create(person_id)  # the key exists before the first event that needs it
+        try:
+            person = Person.register(person_id, username, self._seal(person_id, display_name), roles, joined)
+            aggregates: list[Any] = [person, Username(username=person.username, person_id=person.id)]
+            if person.has_role("peer_worker"):
+                aggregates.append(Portfolio(worker_id=person.id))
+            self._save(*aggregates)
+        except DomainError:
+            self.keys.destroy(person_id)  # no half-made person: drop the unused key
+            raise
+        return person.id
+
+    def find_username(self, username: str) -> UUID:
+        try:
+            return self.repository.get(Username.create_id(username)).person_id
+        except AggregateNotFoundError:
+            raise NotFound(f"no account named {username!r}") from None
+
+    def people(self) -> list[Person]:
+        return [self.repository.get(n.originator_id) for n in self._select(Person.Registered)]
+
+    def change_roles(self, person_id: UUID | str, roles: list[str]) -> None:
+        person = self.person(person_id)
+        person.change_roles(roles)
+        aggregates: list[Any] = [person]
+        if person.has_role("peer_worker") and Portfolio.create_id(person.id) not in self.repository:
+            aggregates.append(Portfolio(worker_id=person.id))
+        self._save(*aggregates)
+
+    def start_position(self, person_id: UUID | str, position: str, starts_on: date | str,
+                       induction_days: int = 0) -> None:
+        person = self.person(person_id)
+        person.start_position(position, as_date("starts_on", starts_on), int(induction_days))
+        self._save(person)
+
+    def assign_supervisor(self, worker_id: UUID | str, supervisor_id: UUID | str, starts_on: date | str,
+                          ends_on: date | str | None = None) -> None:
+        worker, _ = self._worker(worker_id)
+        supervisor = self.person(supervisor_id)
+        if not supervisor.has_role("supervisor"):
+            raise InvalidValue("supervisor", f"{supervisor.username} does not have the supervisor role")
+        worker.assign_supervisor(supervisor.id, as_date("starts_on", starts_on),
+                                 as_date("ends_on", ends_on, required=False))
+        self._save(worker)
+
+    def end_supervision(self, worker_id: UUID | str, supervisor_id: UUID | str, ends_on: date | str) -> None:
+        worker = self.person(worker_id)
+        worker.end_supervision(as_uuid("supervisor", supervisor_id), as_date("ends_on", ends_on))
+        self._save(worker)
+
+    def set_password_hash(self, person_id: UUID | str, password_hash: str) -> None:
+        person = self.person(person_id)
+        person.set_password_hash(password_hash)
+        self._save(person)
+
+    # --- the portfolio ------------------------------------------------------------------------
+    def record_training(self, worker_id: UUID | str, title: str, provider: str, held_on: date | str,
+                        hours: Decimal | float | str, delivery: str, elements: list[str] | None = None,
+                        accredited: bool = False, accredited_by: str = "",
+                        ratings: dict[str, int] | None = None) -> tuple[UUID, list[str]]:
+        _, pf = self._worker(worker_id)
+        try:
+            hours_d = Decimal(str(hours)).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise InvalidValue("hours", f"{hours!r} is not a number") from None
+        training_id = uuid4()
+        warnings = pf.record_training(
+            training_id, title, provider, as_date("held_on", held_on), hours_d, delivery,
+            self._codes("elements", list(elements or []), (TRAINING_ELEMENTS,)), accredited, accredited_by,
+            dict(ratings or {}))
+        self._save(pf)
+        return training_id, warnings
+
+    def record_supervision(self, worker_id: UUID | str, supervisor_id: UUID | str, held_on: date | str,
+                           orientation: str, format: str, mode: str, minutes: int,
+                           topics: list[str] | None = None, agreed_actions: str = "", notes: str = "") -> UUID:
+        worker, pf = self._worker(worker_id)
+        supervisor = self.person(supervisor_id)
+        supervision_id = uuid4()
+        pf.record_supervision(
+            supervision_id, as_date("held_on", held_on), supervisor.id, orientation, format, mode, int(minutes),
+            list(topics or []),
+            self._seal(worker.id, text("agreed_actions", agreed_actions, required=False)),
+            self._seal(worker.id, text("notes", notes, required=False)), worker)
+        self._save(pf)
+        return supervision_id
+
+    def _reflection_body(self, template: str, body: dict[str, str] | str) -> str:
+        if template not in TEMPLATES:
+            raise InvalidValue("template", f"must be one of {', '.join(TEMPLATES)}")
+        if isinstance(body, str):
+            body = {"text": body}
+        allowed = {"text"}
+        if TEMPLATES[template]:
+            allowed = {item["code"] for item in self.framework_document(TEMPLATES[template])["items"]}
+        unknown = set(body) - allowed
+        if unknown:
+            raise InvalidValue("body", f"section(s) {', '.join(sorted(unknown))} are not part of the "
+                                       f"{template} template ({', '.join(sorted(allowed))})")
+        body = {k: text(f"body.{k}", v, required=False) for k, v in body.items()}
+        if not any(body.values()):
+            raise InvalidValue("body", "write something in at least one section")
+        return json.dumps(body, ensure_ascii=False)
+
+    def write_reflection(self, worker_id: UUID | str, template: str, title: str, body: dict[str, str] | str,
+                         competences: list[str] | None = None) -> UUID:
+        worker, pf = self._worker(worker_id)
+        body_json = self._reflection_body(template, body)
+        reflection_id = uuid4()
+        pf.write_reflection(reflection_id, template, self._seal(worker.id, text("title", title, max_len=200)),
+                            self._seal(worker.id, body_json),
+                            self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)))
+        self._save(pf)
+        return reflection_id
+
+    def amend_reflection(self, worker_id: UUID | str, reflection_id: UUID | str, title: str,
+                         body: dict[str, str] | str, competences: list[str] | None = None) -> None:
+        worker, pf = self._worker(worker_id)
+        rid = as_uuid("reflection", reflection_id)
+        template = pf._get("reflection", pf.reflections, rid)["template"]
+        pf.amend_reflection(rid, self._seal(worker.id, text("title", title, max_len=200)),
+                            self._seal(worker.id, self._reflection_body(template, body)),
+                            self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)))
+        self._save(pf)
+
+    def change_exposure(self, worker_id: UUID | str, item_kind: str, item_id: UUID | str, tier: str) -> None:
+        _, pf = self._worker(worker_id)
+        pf.change_exposure(item_kind, as_uuid("item", item_id), tier)
+        self._save(pf)
+
+    def add_evidence(self, worker_id: UUID | str, title: str, kind: str, description: str = "",
+                     claims: list[tuple[str, str]] | None = None,
+                     file: tuple[str, str, bytes] | None = None) -> UUID:
+        """`claims` are (competence code, level); `file` is (file name, media type, bytes)."""
+        worker, pf = self._worker(worker_id)
+        fw = self.framework_document(COMPETENCES)
+        codes, levels = set(catalogue.competence_codes(fw)), fw["levels"]
+        claim_dicts = []
+        for competence, level in claims or []:
+            if competence not in codes:
+                raise InvalidValue("claims", f"unknown competence {competence!r}")
+            if level not in levels:
+                raise InvalidValue("claims", f"unknown level {level!r}")
+            claim_dicts.append({"competence": competence, "level": level})
+        file_meta = None
+        if file is not None:
+            name, media_type, data = file
+            sha = self.files.put(worker.id, data, media_type)
+            file_meta = {"sha256": sha, "size": len(data), "media_type": media_type,
+                         "name_sealed": self._seal(worker.id, text("file name", name, max_len=255))}
+        evidence_id = uuid4()
+        pf.add_evidence(evidence_id, title, kind, self._seal(worker.id, text("description", description,
+                                                                             required=False)),
+                        claim_dicts, fw["id"], str(fw["version"]), file_meta)
+        self._save(pf)
+        return evidence_id
+
+    def evidence_file(self, worker_id: UUID | str, evidence_id: UUID | str) -> tuple[str, str, bytes]:
+        worker, pf = self._worker(worker_id)
+        ev = pf._get("evidence", pf.evidence, as_uuid("evidence", evidence_id))
+        if not ev["file"]:
+            raise NotFound("this evidence has no file")
+        data, media_type = self.files.get(worker.id, ev["file"]["sha256"])
+        return self.read_text(worker.id, ev["file"]["name_sealed"]) or "file", media_type, data
+
+    def withdraw_evidence(self, worker_id: UUID | str, evidence_id: UUID | str) -> None:
+        _, pf = self._worker(worker_id)
+        pf.withdraw_evidence(as_uuid("evidence", evidence_id))
+        self._save(pf)
+
+    def set_goal(self, worker_id: UUID | str, goal: str, competences: list[str] | None = None,
+                 due_on: date | str | None = None) -> UUID:
+        worker, pf = self._worker(worker_id)
+        goal_id = uuid4()
+        pf.set_goal(goal_id, self._seal(worker.id, text("goal", goal, max_len=2000)),
+                    self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)),
+                    as_date("due_on", due_on, required=False))
+        self._save(pf)
+        return goal_id
+
+    def review_goal(self, worker_id: UUID | str, goal_id: UUID | str, status: str = "open",
+                    commitment: int | None = None, note: str = "", due_on: date | str | None = None) -> None:
+        worker, pf = self._worker(worker_id)
+        pf.review_goal(as_uuid("goal", goal_id), status, commitment,
+                       self._seal(worker.id, text("note", note, required=False)),
+                       as_date("due_on", due_on, required=False))
+        self._save(pf)
+
+    # --- sign-off -----------------------------------------------------------------------------
+    def request_sign_off(self, worker_id: UUID | str, competence: str, levels: list[str] | str,
+                         evidence_ids: list[UUID | str]) -> UUID:
+        _, pf = self._worker(worker_id)
+        fw = self.framework_document(COMPETENCES)
+        if competence not in catalogue.competence_codes(fw):
+            raise InvalidValue("competence", f"unknown competence {competence!r}")
+        request_id = uuid4()
+        pf.request_sign_off(request_id, competence, [levels] if isinstance(levels, str) else list(levels),
+                            [as_uuid("evidence", e) for e in evidence_ids], fw["id"], str(fw["version"]))
+        self._save(pf)
+        return request_id
+
+    def _decider(self, supervisor_id: UUID | str) -> Person:
+        supervisor = self.person(supervisor_id)
+        if not supervisor.has_role("supervisor"):
+            raise InvalidValue("supervisor", f"{supervisor.username} does not have the supervisor role")
+        return supervisor
+
+    def approve_sign_off(self, worker_id: UUID | str, request_id: UUID | str, supervisor_id: UUID | str) -> None:
+        worker, pf = self._worker(worker_id)
+        supervisor = self._decider(supervisor_id)
+        pf.approve(as_uuid("request", request_id), supervisor.id, worker, "supervisor")
+        self._save(pf)
+
+    def return_sign_off(self, worker_id: UUID | str, request_id: UUID | str, supervisor_id: UUID | str,
+                        feedback: str) -> None:
+        worker, pf = self._worker(worker_id)
+        supervisor = self._decider(supervisor_id)
+        pf.return_request(as_uuid("request", request_id), supervisor.id, worker, "supervisor",
+                          self._seal(worker.id, text("feedback", feedback, max_len=5000)))
+        self._save(pf)
+
+    def withdraw_sign_off(self, worker_id: UUID | str, request_id: UUID | str) -> None:
+        _, pf = self._worker(worker_id)
+        pf.withdraw_request(as_uuid("request", request_id))
+        self._save(pf)
+
+    def revoke_sign_off(self, worker_id: UUID | str, request_id: UUID | str, revoked_by: UUID | str,
+                        reason: str) -> None:
+        """A supervisor assigned today, or an organisation admin, may revoke an approved sign-off."""
+        worker, pf = self._worker(worker_id)
+        by = self.person(revoked_by)
+        if by.has_role("org_admin"):
+            role = "org_admin"
+        elif by.has_role("supervisor") and worker.was_supervised_by(by.id, clock.today()):
+            role = "supervisor"
+        else:
+            raise DomainError("only an organisation admin or a supervisor assigned to this worker can revoke")
+        pf.revoke(as_uuid("request", request_id), by.id, role,
+                  self._seal(worker.id, text("reason", reason, max_len=5000)))
+        self._save(pf)
+
+    # --- levels of use ------------------------------------------------------------------------
+    def stage_report(self, worker_id: UUID | str, on: date | str | None = None) -> StageReport:
+        worker, pf = self._worker(worker_id)
+        fw = self.framework_document(COMPETENCES)
+        codes = catalogue.competence_codes(fw)
+        held = {c: pf.held_levels(c) for c in codes}
+        policy = self.framework_document(LEVELS_OF_USE)["policy"]
+        return assess(worker, held, codes, policy, as_date("on", on, required=False) or clock.today())
+
+    # --- the log ------------------------------------------------------------------------------
+    def _select(self, event_class: type) -> Iterator[Any]:
+        from eventsourcing.utils import get_topic
+
+        start = 1
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=500, topics=[get_topic(event_class)])
+            yield from page
+            if len(page) < 500:
+                return
+            start = page[-1].id + 1

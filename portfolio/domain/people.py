@@ -1,0 +1,146 @@
+"""People: accounts with roles, positions held, and who supervised whom, when.
+
+No field for diagnosis, treatment history or disability exists here, by design (004:624-625).
+The display name is personal data, so it arrives sealed (ciphertext) like other personal text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from portfolio.domain.base import PortfolioAggregate
+from portfolio.domain.errors import AssignmentConflict, DomainError, InvalidValue
+from portfolio.domain.values import ACCOUNT_ROLES, POSITIONS, all_of, date_range_ok, non_empty, one_of
+
+
+class Person(PortfolioAggregate):
+    @event("Registered")
+    def __init__(self, username: str, name_sealed: str, roles: list[str], joined_on: date):
+        self.username = username
+        self.name_sealed = name_sealed
+        self.roles = list(roles)
+        self.joined_on = joined_on
+        self.positions: list[dict] = []  # {position, starts_on, induction_days}
+        self.assignments: list[dict] = []  # {supervisor_id, starts_on, ends_on}
+        self.password_hash: str | None = None
+        self.api_token_hash: str | None = None
+
+    @classmethod
+    def register(cls, person_id: UUID, username: str, name_sealed: str, roles: list[str],
+                 joined_on: date) -> "Person":
+        username = non_empty("username", username, 80)
+        if not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+            raise InvalidValue("username", "may hold only letters, digits, '.', '-' and '_'")
+        if not roles:
+            raise InvalidValue("roles", "at least one role is required")
+        return cls(id=person_id, username=username.lower(), name_sealed=name_sealed,
+                   roles=all_of("roles", sorted(set(roles)), ACCOUNT_ROLES), joined_on=joined_on)
+
+    # --- roles -----------------------------------------------------------------------------
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def change_roles(self, roles: list[str]) -> None:
+        if not roles:
+            raise InvalidValue("roles", "at least one role is required")
+        roles = all_of("roles", sorted(set(roles)), ACCOUNT_ROLES)
+        if roles != self.roles:
+            self._roles_changed(roles=roles)
+
+    @event("RolesChanged")
+    def _roles_changed(self, roles: list[str]) -> None:
+        self.roles = roles
+
+    # --- positions (role history) ----------------------------------------------------------
+    def start_position(self, position: str, starts_on: date, induction_days: int = 0) -> None:
+        one_of("position", position, POSITIONS)
+        if induction_days < 0 or induction_days > 730:
+            raise InvalidValue("induction_days", "must be between 0 and 730")
+        if self.positions and starts_on <= self.positions[-1]["starts_on"]:
+            raise InvalidValue(
+                "starts_on",
+                f"must be after the start of the current position ({self.positions[-1]['starts_on']})",
+            )
+        self._position_started(position=position, starts_on=starts_on, induction_days=induction_days)
+
+    @event("PositionStarted")
+    def _position_started(self, position: str, starts_on: date, induction_days: int) -> None:
+        self.positions.append({"position": position, "starts_on": starts_on, "induction_days": induction_days})
+
+    def position_on(self, day: date) -> dict | None:
+        held = [p for p in self.positions if p["starts_on"] <= day]
+        return held[-1] if held else None
+
+    # --- supervisor assignments ------------------------------------------------------------
+    def assign_supervisor(self, supervisor_id: UUID, starts_on: date, ends_on: date | None = None) -> None:
+        if supervisor_id == self.id:
+            raise AssignmentConflict("a person cannot be assigned as their own supervisor")
+        date_range_ok(starts_on, ends_on)
+        for a in self.assignments:
+            if a["supervisor_id"] == supervisor_id and _overlaps(a, starts_on, ends_on):
+                raise AssignmentConflict(
+                    f"this supervisor is already assigned from {a['starts_on']}"
+                    + (f" to {a['ends_on']}" if a["ends_on"] else " with no end date")
+                )
+        self._supervisor_assigned(supervisor_id=supervisor_id, starts_on=starts_on, ends_on=ends_on)
+
+    @event("SupervisorAssigned")
+    def _supervisor_assigned(self, supervisor_id: UUID, starts_on: date, ends_on: date | None) -> None:
+        self.assignments.append({"supervisor_id": supervisor_id, "starts_on": starts_on, "ends_on": ends_on})
+
+    def end_supervision(self, supervisor_id: UUID, ends_on: date) -> None:
+        current = [a for a in self.assignments if a["supervisor_id"] == supervisor_id and a["ends_on"] is None]
+        if not current:
+            raise AssignmentConflict("this supervisor has no open-ended assignment to end")
+        date_range_ok(current[-1]["starts_on"], ends_on)
+        self._supervision_ended(supervisor_id=supervisor_id, ends_on=ends_on)
+
+    @event("SupervisionEnded")
+    def _supervision_ended(self, supervisor_id: UUID, ends_on: date) -> None:
+        for a in self.assignments:
+            if a["supervisor_id"] == supervisor_id and a["ends_on"] is None:
+                a["ends_on"] = ends_on
+
+    def supervisors_on(self, day: date) -> list[UUID]:
+        return [a["supervisor_id"] for a in self.assignments if _covers(a, day)]
+
+    def was_supervised_by(self, supervisor_id: UUID, day: date) -> bool:
+        return supervisor_id in self.supervisors_on(day)
+
+    # --- credentials (hashes only; hashing happens outside the domain) ---------------------
+    def set_password_hash(self, password_hash: str) -> None:
+        if not password_hash:
+            raise DomainError("empty password hash")
+        self._password_set(password_hash=password_hash)
+
+    @event("PasswordSet")
+    def _password_set(self, password_hash: str) -> None:
+        self.password_hash = password_hash
+
+
+def _covers(a: dict, day: date) -> bool:
+    return a["starts_on"] <= day and (a["ends_on"] is None or day <= a["ends_on"])
+
+
+def _overlaps(a: dict, starts_on: date, ends_on: date | None) -> bool:
+    a_end, b_end = a["ends_on"] or date.max, ends_on or date.max
+    return a["starts_on"] <= b_end and starts_on <= a_end
+
+
+USERNAME_NS = uuid5(NAMESPACE_URL, "https://portfolio.invalid/username")
+
+
+class Username(PortfolioAggregate):
+    """Reserves a username: saved with the Person, so a second claim fails atomically."""
+
+    @staticmethod
+    def create_id(username: str) -> UUID:
+        return uuid5(USERNAME_NS, username.lower())
+
+    @event("Reserved")
+    def __init__(self, username: str, person_id: UUID):
+        self.username = username.lower()
+        self.person_id = person_id

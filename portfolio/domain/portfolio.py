@@ -1,0 +1,355 @@
+"""A peer worker's portfolio: training, supervision, reflections, evidence, goals and sign-offs.
+
+Personal text (reflection titles and bodies, supervision notes and agreed actions, evidence
+descriptions and file names, feedback, goal text, revocation reasons) arrives here already
+sealed: the domain stores the ciphertext string and never sees the plain words.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from eventsourcing.domain import event
+
+from portfolio.domain import clock
+from portfolio.domain.base import PortfolioAggregate
+from portfolio.domain.errors import (
+    AlreadySignedOff,
+    DomainError,
+    EvidenceRequired,
+    InvalidValue,
+    LevelBelowMissing,
+    NotFound,
+    OpenRequestExists,
+    RequestNotOpen,
+    SelfSignOff,
+    SupervisorNotAssigned,
+)
+from portfolio.domain.people import Person
+from portfolio.domain.values import (
+    EVIDENCE_KINDS,
+    EXPOSURE_TIERS,
+    GOAL_STATUSES,
+    LEVELS,
+    REFLECTION_TEMPLATES,
+    SESSION_HOURS_WARNING,
+    SUPERVISION_FORMAT,
+    SUPERVISION_MODE,
+    SUPERVISION_ORIENTATION,
+    TRAINING_DELIVERY,
+    level_index,
+    non_empty,
+    one_of,
+)
+
+PORTFOLIO_NS = uuid5(NAMESPACE_URL, "https://portfolio.invalid/portfolio")
+
+
+class Portfolio(PortfolioAggregate):
+    @staticmethod
+    def create_id(worker_id: UUID) -> UUID:
+        return uuid5(PORTFOLIO_NS, str(worker_id))
+
+    @event("Opened")
+    def __init__(self, worker_id: UUID):
+        self.worker_id = worker_id
+        self.trainings: dict[str, dict] = {}
+        self.supervisions: dict[str, dict] = {}
+        self.reflections: dict[str, dict] = {}
+        self.evidence: dict[str, dict] = {}
+        self.goals: dict[str, dict] = {}
+        self.requests: dict[str, dict] = {}
+
+    # --- training ---------------------------------------------------------------------------
+    def record_training(self, training_id: UUID, title: str, provider: str, held_on: date, hours: Decimal,
+                        delivery: str, elements: list[str], accredited: bool, accredited_by: str,
+                        ratings: dict[str, int]) -> list[str]:
+        """Returns warnings (e.g. a session over 4 hours, 000:388): advice, not refusal."""
+        title = non_empty("title", title)
+        provider = non_empty("provider", provider)
+        one_of("delivery", delivery, TRAINING_DELIVERY)
+        if hours <= 0 or hours > 200:
+            raise InvalidValue("hours", "must be more than 0 and at most 200")
+        if accredited and not (accredited_by or "").strip():
+            raise InvalidValue("accredited_by", "name who accredited the programme")
+        for scale, value in ratings.items():
+            if not 1 <= int(value) <= 5:
+                raise InvalidValue(f"ratings.{scale}", "must be between 1 and 5")
+        warnings = []
+        if hours > SESSION_HOURS_WARNING:
+            warnings.append("One training session should not take more than 4 hours (000:388).")
+        self._training_recorded(
+            training_id=training_id, title=title, provider=provider, held_on=held_on, hours=hours,
+            delivery=delivery, elements=sorted(set(elements)), accredited=bool(accredited),
+            accredited_by=(accredited_by or "").strip(), ratings=dict(ratings), warnings=warnings)
+        return warnings
+
+    @event("TrainingRecorded")
+    def _training_recorded(self, training_id: UUID, title: str, provider: str, held_on: date, hours: Decimal,
+                           delivery: str, elements: list[str], accredited: bool, accredited_by: str,
+                           ratings: dict, warnings: list[str]) -> None:
+        self.trainings[str(training_id)] = {
+            "title": title, "provider": provider, "held_on": held_on, "hours": hours, "delivery": delivery,
+            "elements": elements, "accredited": accredited, "accredited_by": accredited_by,
+            "ratings": ratings, "warnings": warnings}
+
+    # --- supervision ------------------------------------------------------------------------
+    def record_supervision(self, supervision_id: UUID, held_on: date, supervisor_id: UUID, orientation: str,
+                           format: str, mode: str, minutes: int, topics: list[str], actions_sealed: str,
+                           notes_sealed: str, worker: Person) -> None:
+        one_of("orientation", orientation, SUPERVISION_ORIENTATION)
+        one_of("format", format, SUPERVISION_FORMAT)
+        one_of("mode", mode, SUPERVISION_MODE)
+        if not 5 <= minutes <= 480:
+            raise InvalidValue("minutes", "must be between 5 and 480")
+        if supervisor_id == self.worker_id:
+            raise InvalidValue("supervisor", "a worker cannot record themselves as their supervisor")
+        if held_on > clock.today():
+            raise InvalidValue("held_on", "a supervision session cannot be recorded in the future")
+        if format == "one_to_one" and not worker.was_supervised_by(supervisor_id, held_on):
+            raise SupervisorNotAssigned(
+                f"that supervisor was not assigned to this worker on {held_on.isoformat()}")
+        self._supervision_recorded(
+            supervision_id=supervision_id, held_on=held_on, supervisor_id=supervisor_id,
+            orientation=orientation, format=format, mode=mode, minutes=minutes,
+            topics=[t.strip() for t in topics if t.strip()], actions_sealed=actions_sealed,
+            notes_sealed=notes_sealed)
+
+    @event("SupervisionRecorded")
+    def _supervision_recorded(self, supervision_id: UUID, held_on: date, supervisor_id: UUID, orientation: str,
+                              format: str, mode: str, minutes: int, topics: list[str], actions_sealed: str,
+                              notes_sealed: str) -> None:
+        self.supervisions[str(supervision_id)] = {
+            "held_on": held_on, "supervisor_id": supervisor_id, "orientation": orientation, "format": format,
+            "mode": mode, "minutes": minutes, "topics": topics, "actions_sealed": actions_sealed,
+            "notes_sealed": notes_sealed, "exposure": "private"}
+
+    # --- reflections ------------------------------------------------------------------------
+    def write_reflection(self, reflection_id: UUID, template: str, title_sealed: str, body_sealed: str,
+                         competences: list[str]) -> None:
+        one_of("template", template, REFLECTION_TEMPLATES)
+        if str(reflection_id) in self.reflections:
+            raise DomainError("this reflection already exists")
+        self._reflection_written(reflection_id=reflection_id, template=template, title_sealed=title_sealed,
+                                 body_sealed=body_sealed, competences=sorted(set(competences)),
+                                 written_at=clock.now())
+
+    @event("ReflectionWritten")
+    def _reflection_written(self, reflection_id: UUID, template: str, title_sealed: str, body_sealed: str,
+                            competences: list[str], written_at: datetime) -> None:
+        self.reflections[str(reflection_id)] = {
+            "template": template, "competences": competences, "exposure": "private",
+            "versions": [{"title_sealed": title_sealed, "body_sealed": body_sealed,
+                          "written_at": written_at}]}
+
+    def amend_reflection(self, reflection_id: UUID, title_sealed: str, body_sealed: str,
+                         competences: list[str]) -> None:
+        self._get("reflection", self.reflections, reflection_id)
+        self._reflection_amended(reflection_id=reflection_id, title_sealed=title_sealed,
+                                 body_sealed=body_sealed, competences=sorted(set(competences)),
+                                 written_at=clock.now())
+
+    @event("ReflectionAmended")
+    def _reflection_amended(self, reflection_id: UUID, title_sealed: str, body_sealed: str,
+                            competences: list[str], written_at: datetime) -> None:
+        r = self.reflections[str(reflection_id)]
+        r["competences"] = competences
+        # Earlier versions are kept: amending never overwrites what was written.
+        r["versions"].append({"title_sealed": title_sealed, "body_sealed": body_sealed,
+                              "written_at": written_at})
+
+    def change_exposure(self, item_kind: str, item_id: UUID, tier: str) -> None:
+        """Sharing is an explicit, recorded step (private by default)."""
+        one_of("tier", tier, EXPOSURE_TIERS)
+        items = {"reflection": self.reflections, "supervision": self.supervisions,
+                 "evidence": self.evidence}.get(item_kind)
+        if items is None:
+            raise InvalidValue("item_kind", "must be reflection, supervision or evidence")
+        item = self._get(item_kind, items, item_id)
+        if item["exposure"] != tier:
+            self._exposure_changed(item_kind=item_kind, item_id=item_id, tier=tier)
+
+    @event("ExposureChanged")
+    def _exposure_changed(self, item_kind: str, item_id: UUID, tier: str) -> None:
+        {"reflection": self.reflections, "supervision": self.supervisions,
+         "evidence": self.evidence}[item_kind][str(item_id)]["exposure"] = tier
+
+    # --- evidence ---------------------------------------------------------------------------
+    def add_evidence(self, evidence_id: UUID, title: str, kind: str, description_sealed: str,
+                     claims: list[dict], framework_id: str, framework_version: str,
+                     file: dict | None) -> None:
+        title = non_empty("title", title)
+        one_of("kind", kind, EVIDENCE_KINDS)
+        clean_claims = []
+        for c in claims:
+            level_index(c["level"])
+            clean_claims.append({"competence": c["competence"], "level": c["level"]})
+        self._evidence_added(evidence_id=evidence_id, title=title, kind=kind,
+                             description_sealed=description_sealed, claims=clean_claims,
+                             framework_id=framework_id, framework_version=framework_version, file=file,
+                             added_at=clock.now())
+
+    @event("EvidenceAdded")
+    def _evidence_added(self, evidence_id: UUID, title: str, kind: str, description_sealed: str,
+                        claims: list[dict], framework_id: str, framework_version: str,
+                        file: dict | None, added_at: datetime) -> None:
+        self.evidence[str(evidence_id)] = {
+            "title": title, "kind": kind, "description_sealed": description_sealed, "claims": claims,
+            "framework_id": framework_id, "framework_version": framework_version, "file": file,
+            "exposure": "private", "withdrawn": False, "added_at": added_at}
+
+    def withdraw_evidence(self, evidence_id: UUID) -> None:
+        ev = self._get("evidence", self.evidence, evidence_id)
+        if ev["withdrawn"]:
+            raise DomainError("this evidence is already withdrawn")
+        self._evidence_withdrawn(evidence_id=evidence_id)
+
+    @event("EvidenceWithdrawn")
+    def _evidence_withdrawn(self, evidence_id: UUID) -> None:
+        self.evidence[str(evidence_id)]["withdrawn"] = True
+
+    # --- development goals ------------------------------------------------------------------
+    def set_goal(self, goal_id: UUID, text_sealed: str, competences: list[str], due_on: date | None) -> None:
+        self._goal_set(goal_id=goal_id, text_sealed=text_sealed, competences=sorted(set(competences)),
+                       due_on=due_on)
+
+    @event("GoalSet")
+    def _goal_set(self, goal_id: UUID, text_sealed: str, competences: list[str], due_on: date | None) -> None:
+        self.goals[str(goal_id)] = {"text_sealed": text_sealed, "competences": competences, "due_on": due_on,
+                                    "status": "open", "reviews": []}
+
+    def review_goal(self, goal_id: UUID, status: str, commitment: int | None, note_sealed: str,
+                    due_on: date | None) -> None:
+        goal = self._get("goal", self.goals, goal_id)
+        one_of("status", status, GOAL_STATUSES)
+        if goal["status"] != "open":
+            raise DomainError(f"this goal is already {goal['status']}")
+        if commitment is not None and not 1 <= commitment <= 10:  # GROW's 1-10 scale (002:477)
+            raise InvalidValue("commitment", "must be between 1 and 10")
+        self._goal_reviewed(goal_id=goal_id, status=status, commitment=commitment, note_sealed=note_sealed,
+                            due_on=due_on if due_on is not None else goal["due_on"], reviewed_at=clock.now())
+
+    @event("GoalReviewed")
+    def _goal_reviewed(self, goal_id: UUID, status: str, commitment: int | None, note_sealed: str,
+                       due_on: date | None, reviewed_at: datetime) -> None:
+        goal = self.goals[str(goal_id)]
+        goal["status"], goal["due_on"] = status, due_on
+        goal["reviews"].append({"status": status, "commitment": commitment, "note_sealed": note_sealed,
+                                "reviewed_at": reviewed_at})
+
+    # --- sign-off ---------------------------------------------------------------------------
+    def held_levels(self, competence: str) -> list[str]:
+        held = {lv for r in self.requests.values()
+                if r["competence"] == competence and r["status"] == "approved" for lv in r["levels"]}
+        return [lv for lv in LEVELS if lv in held]
+
+    def open_request(self, competence: str) -> dict | None:
+        for rid, r in self.requests.items():
+            if r["competence"] == competence and r["status"] == "open":
+                return {"id": rid, **r}
+        return None
+
+    def request_sign_off(self, request_id: UUID, competence: str, levels: list[str], evidence_ids: list[UUID],
+                         framework_id: str, framework_version: str) -> None:
+        if not levels:
+            raise InvalidValue("levels", "choose the level to be signed off")
+        levels = sorted(set(levels), key=level_index)
+        idx = [level_index(lv) for lv in levels]
+        if idx != list(range(idx[0], idx[0] + len(idx))):
+            raise InvalidValue("levels", "levels asked for in one request must be next to each other")
+        held = self.held_levels(competence)
+        for lv in levels:
+            if lv in held:
+                raise AlreadySignedOff(f"{competence} is already signed off at {lv}")
+        if idx[0] > 0 and LEVELS[idx[0] - 1] not in held:
+            raise LevelBelowMissing(
+                f"{competence} at {levels[0]} needs {LEVELS[idx[0] - 1]} signed off first "
+                f"(or asked for in the same request)")
+        if self.open_request(competence):
+            raise OpenRequestExists(f"{competence} already has an open sign-off request")
+        if not evidence_ids:
+            raise EvidenceRequired("a sign-off request needs at least one evidence item")
+        for eid in evidence_ids:
+            ev = self._get("evidence", self.evidence, eid)
+            if ev["withdrawn"]:
+                raise InvalidValue("evidence", f"evidence {eid} has been withdrawn")
+        self._sign_off_requested(request_id=request_id, competence=competence, levels=levels,
+                                 evidence_ids=list(dict.fromkeys(evidence_ids)), framework_id=framework_id,
+                                 framework_version=framework_version, requested_at=clock.now())
+
+    @event("SignOffRequested")
+    def _sign_off_requested(self, request_id: UUID, competence: str, levels: list[str], evidence_ids: list[UUID],
+                            framework_id: str, framework_version: str, requested_at: datetime) -> None:
+        self.requests[str(request_id)] = {
+            "competence": competence, "levels": levels, "evidence_ids": evidence_ids,
+            "framework_id": framework_id, "framework_version": framework_version, "status": "open",
+            "requested_at": requested_at, "decided_by": None, "decided_at": None}
+
+    def _check_decider(self, request_id: UUID, supervisor_id: UUID, worker: Person) -> dict:
+        req = self._get("sign-off request", self.requests, request_id)
+        if req["status"] != "open":
+            raise RequestNotOpen(f"this sign-off request is {req['status']}, not open")
+        if supervisor_id == self.worker_id:
+            raise SelfSignOff("a worker cannot sign off their own competence")
+        if not worker.was_supervised_by(supervisor_id, clock.today()):
+            raise SupervisorNotAssigned("only a supervisor assigned to this worker today can decide")
+        return req
+
+    def approve(self, request_id: UUID, supervisor_id: UUID, worker: Person, role: str) -> None:
+        self._check_decider(request_id, supervisor_id, worker)
+        self._sign_off_approved(request_id=request_id, supervisor_id=supervisor_id, role=role,
+                                decided_at=clock.now())
+
+    @event("SignOffApproved")
+    def _sign_off_approved(self, request_id: UUID, supervisor_id: UUID, role: str, decided_at: datetime) -> None:
+        r = self.requests[str(request_id)]
+        r.update(status="approved", decided_by=supervisor_id, decided_at=decided_at, decided_role=role)
+
+    def return_request(self, request_id: UUID, supervisor_id: UUID, worker: Person, role: str,
+                       feedback_sealed: str) -> None:
+        self._check_decider(request_id, supervisor_id, worker)
+        self._sign_off_returned(request_id=request_id, supervisor_id=supervisor_id, role=role,
+                                feedback_sealed=feedback_sealed, decided_at=clock.now())
+
+    @event("SignOffReturned")
+    def _sign_off_returned(self, request_id: UUID, supervisor_id: UUID, role: str, feedback_sealed: str,
+                           decided_at: datetime) -> None:
+        r = self.requests[str(request_id)]
+        r.update(status="returned", decided_by=supervisor_id, decided_at=decided_at, decided_role=role,
+                 feedback_sealed=feedback_sealed)
+
+    def withdraw_request(self, request_id: UUID) -> None:
+        req = self._get("sign-off request", self.requests, request_id)
+        if req["status"] != "open":
+            raise RequestNotOpen(f"this sign-off request is {req['status']}, not open")
+        self._sign_off_withdrawn(request_id=request_id, withdrawn_at=clock.now())
+
+    @event("SignOffWithdrawn")
+    def _sign_off_withdrawn(self, request_id: UUID, withdrawn_at: datetime) -> None:
+        self.requests[str(request_id)].update(status="withdrawn", withdrawn_at=withdrawn_at)
+
+    def revoke(self, request_id: UUID, revoked_by: UUID, role: str, reason_sealed: str) -> None:
+        req = self._get("sign-off request", self.requests, request_id)
+        if req["status"] != "approved":
+            raise RequestNotOpen(f"only an approved sign-off can be revoked; this one is {req['status']}")
+        if revoked_by == self.worker_id:
+            raise SelfSignOff("a worker cannot revoke their own sign-off")
+        self._sign_off_revoked(request_id=request_id, revoked_by=revoked_by, role=role,
+                               reason_sealed=reason_sealed, revoked_at=clock.now())
+
+    @event("SignOffRevoked")
+    def _sign_off_revoked(self, request_id: UUID, revoked_by: UUID, role: str, reason_sealed: str,
+                          revoked_at: datetime) -> None:
+        r = self.requests[str(request_id)]
+        r.update(status="revoked", revoked_by=revoked_by, revoked_at=revoked_at, revoked_role=role,
+                 reason_sealed=reason_sealed)
+
+    # --- helpers ----------------------------------------------------------------------------
+    @staticmethod
+    def _get(what: str, items: dict, item_id: UUID) -> dict:
+        try:
+            return items[str(item_id)]
+        except KeyError:
+            raise NotFound(f"no {what} {item_id} in this portfolio") from None

@@ -1,0 +1,69 @@
+"""Vocabularies of the domain, in the seeds' words. Plain strings keep events JSON-friendly."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from portfolio.domain.errors import InvalidValue
+
+# Competence table columns, in order (002: "moving from basic all the way to leader roles").
+LEVELS = ("Basic", "Intermediate", "Advanced", "Leader")
+
+# Account roles: what a person may do in the product.
+ACCOUNT_ROLES = ("peer_worker", "supervisor", "org_admin", "auditor")
+
+# Positions held in the organisation: drive the expected level of use (002:615-625).
+POSITIONS = ("peer_worker", "team_leader", "line_manager", "organisational_leader")
+
+TRAINING_DELIVERY = ("online", "face_to_face")
+SUPERVISION_ORIENTATION = ("task", "process")  # 004:699
+SUPERVISION_FORMAT = ("one_to_one", "group", "peer")
+SUPERVISION_MODE = ("in_person", "phone", "video")  # 004:699
+REFLECTION_TEMPLATES = ("free", "grow", "learning_cycle")
+EVIDENCE_KINDS = (
+    "training_record",
+    "supervision_record",
+    "reflection",
+    "observation",
+    "testimonial",
+    "work_product",
+    "performance_review",
+    "other",
+)
+# Who can read an item: private by default (002:767 "You will not have to share this.").
+EXPOSURE_TIERS = ("private", "supervisors", "accreditation")
+GOAL_STATUSES = ("open", "achieved", "dropped")
+
+# 000:388 "One training session should not take more than 4 hours." A warning, not a refusal.
+SESSION_HOURS_WARNING = 4
+
+
+def one_of(field: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise InvalidValue(field, f"must be one of {', '.join(allowed)} (got {value!r})")
+    return value
+
+
+def all_of(field: str, values: list[str], allowed: tuple[str, ...]) -> list[str]:
+    for v in values:
+        one_of(field, v, allowed)
+    return list(values)
+
+
+def level_index(level: str) -> int:
+    one_of("level", level, LEVELS)
+    return LEVELS.index(level)
+
+
+def non_empty(field: str, value: str, max_len: int = 200) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise InvalidValue(field, "is required")
+    if len(value) > max_len:
+        raise InvalidValue(field, f"is longer than {max_len} characters")
+    return value
+
+
+def date_range_ok(start: date, end: date | None, field: str = "ends_on") -> None:
+    if end is not None and end < start:
+        raise InvalidValue(field, f"{end.isoformat()} is before the start {start.isoformat()}")

@@ -1,0 +1,114 @@
+"""Wiring: one Runtime per process holds the engine, key store, file store and application."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Engine
+
+from portfolio.application import PortfolioApplication
+from portfolio.config import ConfigError, Settings
+from portfolio.crypto import KeyStore
+from portfolio.files import FileStore
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+
+
+def make_engine(settings: Settings) -> Engine:
+    engine = create_engine(settings.sqlalchemy_url(), connect_args=settings.sqlalchemy_connect_args(),
+                           pool_pre_ping=settings.backend == "postgres")
+    if settings.backend == "sqlite":
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:  # pragma: no cover - trivial
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            # Erased keys must not linger in free pages of the file.
+            cur.execute("PRAGMA secure_delete=ON")
+            cur.close()
+    return engine
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    engine: Engine
+    app: PortfolioApplication
+
+    @property
+    def keys(self) -> KeyStore:
+        return self.app.keys
+
+    def close(self) -> None:
+        self.app.close()
+        self.engine.dispose()
+
+    def __enter__(self) -> "Runtime":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _prepare_database(settings: Settings) -> None:
+    if settings.backend == "sqlite":
+        Path(settings.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+        return
+    schema = settings.postgres_parts()["schema"]
+    if schema:
+        import psycopg
+
+        pg = settings.postgres_parts()
+        with psycopg.connect(host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"] or None,
+                             dbname=pg["dbname"], autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+
+
+def run_migrations(settings: Settings, engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    if not (MIGRATIONS / "env.py").exists():
+        raise ConfigError(f"migrations not found at {MIGRATIONS}: install the project with `pip install -e .`")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def open_runtime(settings: Settings | None = None, *, create: bool = False) -> Runtime:
+    """Open the stores. With create=True (portfolio init), make them and run migrations first."""
+    settings = settings or Settings.from_env()
+    if create:
+        _prepare_database(settings)
+    elif settings.backend == "sqlite" and not Path(settings.sqlite_path).exists():
+        raise ConfigError(f"no database at {settings.sqlite_path}: run `portfolio init` first")
+    master = settings.master_key()
+    engine = make_engine(settings)
+    try:
+        if create:
+            run_migrations(settings, engine)
+        elif "person_keys" not in inspect(engine).get_table_names():
+            raise ConfigError("the database has no portfolio tables: run `portfolio init` first")
+        keys = KeyStore(engine, master)
+        app = PortfolioApplication(env=settings.eventsourcing_env(), keys=keys, files=FileStore(engine, keys))
+    except Exception:
+        engine.dispose()
+        raise
+    return Runtime(settings=settings, engine=engine, app=app)
+
+
+def init_instance(settings: Settings) -> tuple[Runtime, bool, list[tuple[str, str]]]:
+    """Create stores, run migrations, record built-in frameworks. Returns (runtime, key generated, loaded)."""
+    generated = settings.ensure_master_key()
+    runtime = open_runtime(settings, create=True)
+    loaded = runtime.app.load_builtin_frameworks()
+    return runtime, generated, loaded
+
+
+def ping(engine: Engine) -> None:
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
