@@ -30,7 +30,7 @@ CLUSTERS = "core-clusters"
 LEVELS_OF_USE = "levels-of-use"
 TRAINING_ELEMENTS = "training-elements"
 TAG_FRAMEWORKS = ("who-roles", "ethical-principles")
-TEMPLATES = {"free": None, "grow": "grow-template", "learning_cycle": "learning-cycle-template"}
+TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle"}
 MAX_TEXT = 20_000
 
 
@@ -289,7 +289,8 @@ class PortfolioApplication(Application):
             body = {"text": body}
         allowed = {"text"}
         if TEMPLATES[template]:
-            allowed = {item["code"] for item in self.framework_document(TEMPLATES[template])["items"]}
+            allowed = {item["code"] for item in self.framework_document(TEMPLATES[template])["items"]
+                       if item["code"] != "INTRO"}  # the intro is guidance, not a section to write
         unknown = set(body) - allowed
         if unknown:
             raise InvalidValue("body", f"section(s) {', '.join(sorted(unknown))} are not part of the "

@@ -18,7 +18,7 @@ from portfolio.domain.values import ACCOUNT_ROLES, POSITIONS, all_of, date_range
 
 class Person(PortfolioAggregate):
     @event("Registered")
-    def __init__(self, username: str, name_sealed: str, roles: list[str], joined_on: date):
+    def __init__(self, id: UUID, username: str, name_sealed: str, roles: list[str], joined_on: date):  # noqa: A002
         self.username = username
         self.name_sealed = name_sealed
         self.roles = list(roles)

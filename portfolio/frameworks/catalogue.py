@@ -6,6 +6,7 @@ The built-in files live in data/; an organisation may load its own file of the s
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from pathlib import Path
@@ -48,7 +49,19 @@ class ItemSchema(Schema):
     bullets = fields.List(fields.String(validate=validate.Length(min=1)))
     tier = fields.String(validate=validate.OneOf(["basic", "advanced"]))
     maps_to = fields.List(fields.Nested(MapsToSchema))
-    source_fragments = fields.List(fields.String(validate=validate.Length(min=1)))
+    source_fragments = fields.Raw()  # a list, or per level a list, of verbatim pieces
+    notes = fields.Raw()
+    # Extra verbatim parts and provenance of a few catalogues (see each file's notes).
+    verbatim_group = fields.Boolean()
+    guidance = fields.Raw()
+    scales = fields.Raw()
+    field_lines = fields.Raw()
+    text_from = fields.Raw()
+    recommendation_title = fields.Raw()
+    reading_title = fields.Raw()
+    map_cells = fields.Raw()
+    map_lines = fields.Raw()
+    map_repeated_cells = fields.Raw()
 
 
 class FrameworkSchema(Schema):
@@ -66,6 +79,12 @@ class FrameworkSchema(Schema):
     items = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
     policy = fields.Dict()
     description = fields.String()
+    notes = fields.Raw()  # editors' notes on the extraction; not claimed verbatim
+    # Verbatim context around the items (intros, headings, the framework's own domains).
+    intro = fields.Raw()
+    heading = fields.Raw()
+    about = fields.Raw()
+    domains = fields.Raw()
 
     @validates_schema
     def check_levels(self, data: dict, **kwargs) -> None:
@@ -126,11 +145,16 @@ def read_file(path: str | Path) -> dict:
     except (yaml.YAMLError, json.JSONDecodeError) as exc:
         raise FrameworkFileError(f"{path} is not valid {'JSON' if path.suffix == '.json' else 'YAML'}: "
                                  f"{str(exc).splitlines()[0]}") from None
-    return validate_document(doc)
+    try:
+        return validate_document(doc)
+    except FrameworkFileError as exc:
+        raise FrameworkFileError(f"{path.name}: {exc}") from None
 
 
-def builtin_documents() -> list[dict]:
-    return [read_file(p) for p in sorted(DATA_DIR.glob("*.yaml"))]
+@functools.cache
+def builtin_documents() -> tuple[dict, ...]:
+    """The packaged framework files, read and validated once per process (treat as read-only)."""
+    return tuple(read_file(p) for p in sorted(DATA_DIR.glob("*.yaml")))
 
 
 def digest(doc: dict) -> str:

@@ -1,0 +1,108 @@
+"""One backend fixture: every test that uses `app`/`runtime` runs on SQLite and on PostgreSQL.
+
+PostgreSQL: a fresh database per test run, a fresh schema per test. Without a server the
+PostgreSQL cases skip with the reason; in CI (CI=true) they fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from portfolio.config import Settings
+from portfolio.domain import clock
+from portfolio.runtime import init_instance
+
+PG = dict(host=os.environ.get("PORTFOLIO_TEST_PG_HOST", "127.0.0.1"), port=5432, user="postgres")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _pg_admin_connect(dbname: str):
+    import psycopg
+
+    return psycopg.connect(dbname=dbname, autocommit=True, connect_timeout=3, **PG)
+
+
+@pytest.fixture(scope="session")
+def pg_database():
+    """Create a database for this test run, dropped at the end."""
+    try:
+        conn = _pg_admin_connect("test")
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server here"
+        reason = f"PostgreSQL not reachable at {PG['host']}:5432 as postgres ({type(exc).__name__}: {exc})"
+        if IN_CI:
+            pytest.fail(reason + " — CI=true, so PostgreSQL tests must run")
+        pytest.skip(reason)
+    name = f"portfolio_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield name
+    finally:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.close()
+
+
+def make_settings(backend: str, tmp_path, request) -> Settings:
+    env = {"PORTFOLIO_INSTANCE_PATH": str(tmp_path / "instance"),
+           "PORTFOLIO_MASTER_KEY": "W2u3kqQy6e7cE2c0XG4b7eF0bq8o9N0wJ3zqk1h2m4A="}
+    if backend == "postgres":
+        dbname = request.getfixturevalue("pg_database")
+        schema = "t_" + uuid.uuid4().hex[:12]
+        env["PORTFOLIO_DATABASE_URL"] = f"postgresql://postgres@{PG['host']}:5432/{dbname}?schema={schema}"
+    return Settings.from_env(env)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def settings(backend, tmp_path, request) -> Settings:
+    return make_settings(backend, tmp_path, request)
+
+
+@pytest.fixture
+def runtime(settings):
+    rt, _, _ = init_instance(settings)
+    try:
+        yield rt
+    finally:
+        rt.close()
+
+
+@pytest.fixture
+def app(runtime):
+    return runtime.app
+
+
+@pytest.fixture
+def at():
+    """Run commands as if at a given moment: `with at("2024-05-01"): ...`."""
+
+    def _at(when: str):
+        moment = datetime.fromisoformat(when)
+        if moment.tzinfo is None:
+            moment = moment.replace(hour=moment.hour or 12, tzinfo=timezone.utc)
+        return clock.frozen_at(moment)
+
+    return _at
+
+
+@pytest.fixture
+def org(app, at):
+    """A small organisation: one supervisor assigned to one worker, another unassigned, an admin."""
+    with at("2023-01-02"):
+        ids = {
+            "sam": app.register_person("sam", "Sam Supervisor", ["supervisor"], "2023-01-02"),
+            "sue": app.register_person("sue", "Sue Other", ["supervisor"], "2023-01-02"),
+            "ada": app.register_person("ada", "Ada Admin", ["org_admin"], "2023-01-02"),
+            "aud": app.register_person("aud", "Avery Auditor", ["auditor"], "2023-01-02"),
+            "wendy": app.register_person("wendy", "Wendy Worker", ["peer_worker"], "2023-01-02"),
+        }
+        app.start_position(ids["wendy"], "peer_worker", "2023-01-02", 90)
+        app.assign_supervisor(ids["wendy"], ids["sam"], "2023-01-02")
+    return ids
