@@ -1,19 +1,20 @@
 """Framework data files must quote the seed documents verbatim.
 
 Every file in ``portfolio/frameworks/data`` is checked against the seed text it
-claims to copy: each verbatim field must occur in its seed file once runs of
+claims to copy: each verbatim text must occur in its seed file once runs of
 whitespace are collapsed to one space on both sides (line breaks in the seed
 become spaces; nothing else is changed -- hyphens, typos and curly quotes must
-match the seed character for character).  Where a text is not contiguous in
-the seed (a table cell crossing a page break, a hyphenated compound split by a
-line break) the item carries ``source_fragments``: each fragment must occur in
-the seed and the fragments, re-joined, must give the stored text exactly.
+match the seed character for character), and it must occur within the line
+range the item declares (+-2 lines).
 
-Verbatim fields: ``text``, ``bullets``, ``guidance``, ``statements`` values,
-``recommendation_title``, ``reading_title``; ``title`` only with
-``verbatim_title: true`` and ``group`` only with ``verbatim_group: true``;
-top-level ``heading``/``intro``; ``about`` entries; ``domains`` entries (same
-rules as items).
+Verbatim fields: ``text``, each entry of ``bullets``, each value of
+``statements``; ``title`` and ``group`` only on items marked
+``verbatim_title: true``.  A text that is not contiguous in the seed (a table
+cell crossing a page break, a hyphenated compound split by a line break,
+bullets joined into one text) is covered by the item's ``source_fragments``:
+each fragment must occur in the seed, and a consecutive run of fragments,
+re-joined with one space (no space after a fragment ending in "-"), must give
+the stored text exactly.
 """
 
 from __future__ import annotations
@@ -33,10 +34,13 @@ KINDS = {
     "levelled-competences", "clusters", "concepts", "levels-of-use",
     "template", "tags", "training-elements", "programme",
 }
+TOP_KEYS = {"id", "version", "title", "kind", "source", "levels", "items", "policy", "description"}
+ITEM_KEYS = {
+    "code", "title", "group", "verbatim_title", "source", "text", "statements", "statement_lines",
+    "bullets", "tier", "maps_to", "source_fragments",
+}
 CODE_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-")
 SLACK = 2  # lines of slack either side of a declared line range
-LIST_FIELDS = ("bullets", "guidance")
-STR_FIELDS = ("text", "recommendation_title", "reading_title")
 
 
 def _seeds_dir() -> Path | None:
@@ -101,15 +105,34 @@ def test_file_structure(path: Path) -> None:
     assert isinstance(doc, dict), f"{path.name}: top level must be a mapping"
     for key in ("id", "version", "title", "kind", "source", "items"):
         assert key in doc, f"{path.name}: missing top-level key {key!r}"
+    extra = set(doc) - TOP_KEYS
+    assert not extra, f"{path.name}: unknown top-level keys {sorted(extra)}"
     assert isinstance(doc["version"], str), f"{path.name}: version must be a string"
     assert doc["kind"] in KINDS, f"{path.name}: unknown kind {doc['kind']!r}"
     src = doc["source"]
     assert isinstance(src.get("file"), str), f"{path.name}: source.file missing"
     _check_range(path.name, "source.lines", src.get("lines"))
     assert isinstance(doc["items"], list) and doc["items"], f"{path.name}: items must be a non-empty list"
-    codes = [it.get("code") for it in doc["items"]] + [d.get("code") for d in doc.get("domains", [])]
-    for c in codes:
-        assert isinstance(c, str) and c and set(c) <= CODE_CHARS, f"{path.name}: bad code {c!r}"
+    codes = []
+    for n, it in enumerate(doc["items"]):
+        where = f"{path.name}: items[{n}] ({it.get('code')})"
+        extra = set(it) - ITEM_KEYS
+        assert not extra, f"{where}: unknown keys {sorted(extra)}"
+        c = it.get("code")
+        assert isinstance(c, str) and c and set(c) <= CODE_CHARS, f"{where}: bad code {c!r}"
+        codes.append(c)
+        isrc = it.get("source", {})
+        assert set(isrc) <= {"file", "lines"}, f"{where}: source may only carry file and lines"
+        _check_range(where, "source.lines", isrc.get("lines"))
+        for lines in it.get("statement_lines", {}).values():
+            _check_range(where, "statement_lines", lines)
+        frags = it.get("source_fragments")
+        if frags is not None:
+            assert isinstance(frags, list) and len(frags) >= 2 and all(isinstance(f, str) and f for f in frags), (
+                f"{where}: source_fragments must be a list of >= 2 non-empty strings"
+            )
+        if doc["kind"] == "training-elements":
+            assert it.get("tier") in ("basic", "advanced"), f"{where}: tier must be basic or advanced"
     dup = [c for c, n in Counter(codes).items() if n > 1]
     assert not dup, f"{path.name}: duplicate codes {dup}"
     if doc["kind"] == "levelled-competences":
@@ -137,80 +160,56 @@ def _check_range(where: str, what: str, lines) -> None:
 @pytest.mark.parametrize("path", FILES, ids=_file_id)
 def test_source_files_exist(path: Path, seeds: Path) -> None:
     doc = _load(path)
-    names = {doc["source"]["file"]}
-    for entry in _entries(doc):
-        names.add(entry[2])
-    for name in sorted(names):
+    ranges = [(doc["source"]["file"], doc["source"].get("lines"))]
+    for it in doc["items"]:
+        src = it.get("source", {})
+        name = src.get("file", doc["source"]["file"])
+        ranges.append((name, src.get("lines")))
+        ranges += [(name, r) for r in it.get("statement_lines", {}).values()]
+    for name, lines in ranges:
         assert (seeds / name).is_file(), f"{path.name}: seed file {name!r} not found in {seeds}"
-    for _, _, name, _, lines in _entries(doc):
         if lines:
             n = len(_seed_lines(name))
-            assert lines[1] <= n, f"{path.name}: line range {lines} beyond end of {name} ({n} lines)"
+            assert lines[1] <= n, f"{path.name}: line range {lines} beyond the end of {name} ({n} lines)"
 
 
 # --------------------------------------------------------------------------- verbatim
-def _entries(doc: dict):
-    """Yield (where, field, seed file, text-or-fragments, line range) for every verbatim text.
+class Text:
+    """One verbatim text of an item, with where to look for it."""
 
-    text-or-fragments is a str, or a tuple (joined text, [fragments]) for
-    texts that are stored with source_fragments.
-    """
+    def __init__(self, where, seed, text, lines, item_lines, fragments):
+        self.where, self.seed, self.text = where, seed, text
+        self.lines, self.item_lines, self.fragments = lines, item_lines, fragments
+
+
+def _texts(doc: dict):
     fid = doc["id"]
     dfile = doc["source"]["file"]
     dlines = doc["source"].get("lines")
+    for it in doc["items"]:
+        code = it.get("code")
+        src = it.get("source", {})
+        seed = src.get("file", dfile)
+        ilines = src.get("lines", dlines if seed == dfile else None)
+        frags = it.get("source_fragments")
 
-    for key in ("heading", "intro"):
-        val = doc.get(key)
-        for i, t in enumerate([val] if isinstance(val, str) else (val or [])):
-            yield f"{fid}:{key}[{i}]", key, dfile, t, dlines
-    for i, a in enumerate(doc.get("about", [])):
-        yield f"{fid}:about[{i}]", "about", a["file"], a["text"], a.get("lines")
+        def mk(field, text, lines=ilines):
+            return Text(f"{fid}:{code}:{field}", seed, text, lines, ilines, frags)
 
-    for group_name in ("domains", "items"):
-        for it in doc.get(group_name, []):
-            code = it.get("code")
-            src = it.get("source", {})
-            sfile = src.get("file", dfile)
-            ilines = src.get("lines", dlines if sfile == dfile else None)
-            flines = it.get("field_lines", {})
-            frags = it.get("source_fragments")
-
-            def rng(field):
-                return flines.get(field, ilines)
-
-            def one(field, text, lines, frag_key=None):
-                where = f"{fid}:{code}:{field}"
-                fr = None
-                if frags is not None:
-                    if isinstance(frags, list) and field == "text":
-                        fr = frags
-                    elif isinstance(frags, dict) and frag_key in frags:
-                        fr = frags[frag_key]
-                yield where, field, sfile, (text, fr) if fr is not None else text, lines
-
-            if it.get("verbatim_title"):
-                yield from one("title", it["title"], rng("title"), "title")
-            if it.get("verbatim_group"):
-                yield from one("group", it["group"], rng("group"), "group")
-            for f in STR_FIELDS:
-                if f in it:
-                    yield from one(f, it[f], rng(f), f)
-            for f in LIST_FIELDS:
-                for i, t in enumerate(it.get(f, [])):
-                    yield from one(f"{f}[{i}]", t, rng(f), f"{f}[{i}]")
-            sl = it.get("statement_lines", {})
-            for lvl, t in it.get("statements", {}).items():
-                yield from one(f"statements.{lvl}", t, sl.get(lvl, ilines), lvl)
+        if it.get("verbatim_title"):
+            yield mk("title", it.get("title"))
+            if "group" in it:
+                yield mk("group", it["group"])
+        if "text" in it:
+            yield mk("text", it["text"])
+        for i, t in enumerate(it.get("bullets", [])):
+            yield mk(f"bullets[{i}]", t)
+        sl = it.get("statement_lines", {})
+        for lvl, t in it.get("statements", {}).items():
+            yield mk(f"statements.{lvl}", t, sl.get(lvl, ilines))
 
 
-def _all_entries():
-    out = []
-    for p in FILES:
-        out.extend(_entries(_load(p)))
-    return out
-
-
-ENTRIES = _all_entries()
+TEXTS = [t for p in FILES for t in _texts(_load(p))]
 
 
 def _join(fragments: list[str]) -> str:
@@ -220,36 +219,84 @@ def _join(fragments: list[str]) -> str:
         if not out:
             out = f
         elif out.endswith("-"):
-            out += f  # compound hyphenated across a line break: "peer-" + "led"
+            out += f  # a hyphenated compound broken across lines: "peer-" + "led"
         else:
             out += " " + f
     return out
 
 
-@pytest.mark.parametrize("entry", ENTRIES, ids=[e[0] for e in ENTRIES])
-def test_verbatim(entry, seeds: Path) -> None:
-    where, field, seed, text, lines = entry
-    assert (seeds / seed).is_file(), f"{where}: seed file {seed} missing"
-    if isinstance(text, tuple):
-        joined, fragments = text
-        assert isinstance(fragments, list) and len(fragments) >= 2, f"{where}: source_fragments must list >= 2 fragments"
-        assert _join(fragments) == _norm(joined), (
-            f"{where}: source_fragments do not re-join to the stored text\n"
-            f"  joined:  {_join(fragments)!r}\n  stored:  {_norm(joined)!r}"
+def _fragment_run(text: str, fragments: list[str]) -> tuple[int, int] | None:
+    """(i, j) such that fragments[i:j] re-join to text, or None."""
+    want = _norm(text)
+    for i in range(len(fragments)):
+        for j in range(i + 1, len(fragments) + 1):
+            if _join(fragments[i:j]) == want:
+                return i, j
+    return None
+
+
+def _divergence(needle: str, hay: str) -> str:
+    """The longest start of needle found in hay, to show where a copy departs from the seed."""
+    lo, hi = 0, len(needle)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if needle[:mid] in hay:
+            lo = mid
+        else:
+            hi = mid - 1
+    return f"matches the seed up to: {needle[max(0, lo - 40):lo]!r} <-- then {needle[lo:lo + 40]!r}"
+
+
+def _assert_in_seed(where: str, seed: str, needle: str, lines) -> None:
+    needle = _norm(needle)
+    assert needle in _seed_norm(seed), (
+        f"{where}: text not found in seed {seed} (after whitespace normalisation):\n  {needle!r}\n  "
+        + _divergence(needle, _seed_norm(seed))
+    )
+    if lines:
+        assert needle in _seed_span(seed, lines), (
+            f"{where}: text occurs in {seed} but not within lines {lines[0]}-{lines[1]} (+-{SLACK}):\n  {needle!r}"
         )
-        pieces = fragments
-    else:
-        assert isinstance(text, str) and text.strip(), f"{where}: empty or non-string text {text!r}"
-        pieces = [text]
-    for piece in pieces:
-        needle = _norm(piece)
-        assert needle in _seed_norm(seed), (
-            f"{where}: text not found in seed {seed} (after whitespace normalisation):\n  {needle!r}"
+
+
+@pytest.mark.parametrize("t", TEXTS, ids=[t.where for t in TEXTS])
+def test_verbatim(t: Text, seeds: Path) -> None:
+    assert isinstance(t.text, str) and t.text.strip(), f"{t.where}: empty or non-string text {t.text!r}"
+    needle = _norm(t.text)
+    if needle in _seed_norm(t.seed) and (not t.lines or needle in _seed_span(t.seed, t.lines)):
+        return
+    if t.fragments:
+        span = _fragment_run(t.text, t.fragments)
+        assert span is not None, (
+            f"{t.where}: text is not in seed {t.seed} and no run of source_fragments re-joins to it:\n"
+            f"  {needle!r}"
         )
-        if lines:
-            assert needle in _seed_span(seed, lines), (
-                f"{where}: text found in {seed} but not within lines {lines[0]}-{lines[1]} (±{SLACK}):\n  {needle!r}"
-            )
+        for piece in t.fragments[span[0] : span[1]]:
+            _assert_in_seed(f"{t.where} (fragment)", t.seed, piece, t.lines or t.item_lines)
+        return
+    _assert_in_seed(t.where, t.seed, t.text, t.lines)
+
+
+@pytest.mark.parametrize("path", FILES, ids=_file_id)
+def test_source_fragments(path: Path, seeds: Path) -> None:
+    """Every fragment is verbatim, and each one is part of a run that re-joins to one of the item's texts."""
+    doc = _load(path)
+    for it in doc["items"]:
+        frags = it.get("source_fragments")
+        if not frags:
+            continue
+        where = f"{doc['id']}:{it['code']}:source_fragments"
+        src = it.get("source", {})
+        seed = src.get("file", doc["source"]["file"])
+        for f in frags:
+            _assert_in_seed(where, seed, f, src.get("lines"))
+        covered = set()
+        for t in _texts({**doc, "items": [it]}):
+            span = _fragment_run(t.text, frags)
+            if span:
+                covered.update(range(*span))
+        unused = [frags[i] for i in range(len(frags)) if i not in covered]
+        assert not unused, f"{where}: fragments that re-join to none of the item's texts: {unused}"
 
 
 # --------------------------------------------------------------------------- counts
@@ -269,9 +316,16 @@ def test_worker_competences_counts() -> None:
         "PRAC-1", "PRAC-2", "PRAC-3", "PRAC-4",
     ]
     assert sum(len(i["statements"]) for i in d["items"]) == 44
-    assert {i["group"] for i in d["items"]} == {
+    groups = {i["group"] for i in d["items"]}
+    assert groups == {
         "RELATIONSHIPS AND PEER WORK", "GOAL ORIENTATION AND PEER SUPPORT", "PEER SUPPORT PRACTICES",
     }
+
+
+def test_worker_competence_groups_are_table_titles(seeds: Path) -> None:
+    d = _doc("worker-competences")
+    for it in d["items"]:
+        _assert_in_seed(f"worker-competences:{it['code']}:group", d["source"]["file"], it["group"], d["source"]["lines"])
 
 
 def test_core_clusters_counts() -> None:
@@ -301,12 +355,11 @@ def test_levels_of_use_and_policy() -> None:
 
 def test_grow_counts() -> None:
     d = _doc("grow")
-    assert [(i["code"], len(i["bullets"])) for i in d["items"]] == [("G", 3), ("R", 8), ("O", 8), ("W", 10)]
-    scales = [(i["code"], s["bullet"]) for i in d["items"] for s in i.get("scales", [])]
-    assert len(scales) == 2
-    for code, idx in scales:
-        item = next(i for i in d["items"] if i["code"] == code)
-        assert "scale of 1-10" in item["bullets"][idx]
+    assert [(i["code"], len(i.get("bullets", []))) for i in d["items"]] == [
+        ("INTRO", 0), ("G", 3), ("R", 8), ("O", 8), ("W", 10),
+    ]
+    scales = [b for i in d["items"] for b in i.get("bullets", []) if "scale of 1-10" in b]
+    assert len(scales) == 2, "the two 1-10 rating questions stay among the bullets"
 
 
 def test_learning_cycle_counts() -> None:
@@ -344,7 +397,14 @@ def test_hee_programme_maps_to_known_competences() -> None:
             unknown = [c for c in m["codes"] if c not in fw]
             assert not unknown, f"hee-programme:{it['code']}: unknown {m['framework']} codes {unknown}"
     comp = _doc("hee-competences")
-    assert len(comp["items"]) == 30
-    assert len(comp["domains"]) == 9
+    competences = {i["code"] for i in comp["items"] if i["code"].startswith("HEE-")}
+    keys = [i for i in comp["items"] if i["code"].startswith("KEY-")]
+    assert len(competences) == 30 and len(keys) == 9 and len(comp["items"]) == 39
     used = {c for it in prog["items"] for m in it["maps_to"] for c in m["codes"]}
-    assert used == {i["code"] for i in comp["items"]}, "every listed HEE competence comes from the session map"
+    assert used == competences, "the HEE competences are exactly those named in the session map"
+    for it in prog["items"]:
+        titles = {i["code"]: i["title"] for i in comp["items"]}
+        cells = list(dict.fromkeys(it["bullets"]))
+        assert [titles[c] for c in it["maps_to"][0]["codes"]] == cells, (
+            f"hee-programme:{it['code']}: maps_to does not follow the session's cells (bullets)"
+        )
