@@ -213,6 +213,9 @@ class PortfolioApplication(Application):
         except AggregateNotFoundError:
             raise NotFound(f"no account named {username!r}") from None
 
+    def has_people(self) -> bool:
+        return next(iter(self._select(Person.Registered)), None) is not None
+
     def people(self) -> list[Person]:
         return [self.repository.get(n.originator_id) for n in self._select(Person.Registered)]
 

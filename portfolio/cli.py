@@ -1,0 +1,191 @@
+"""The `portfolio` command. Bad input prints one clear line and exits non-zero, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from portfolio.config import ConfigError, Settings
+from portfolio.crypto import KeyUnavailable
+from portfolio.domain.errors import DomainError
+from portfolio.frameworks import catalogue
+from portfolio.transfer import TransferError
+
+EXPECTED = (DomainError, ConfigError, catalogue.FrameworkFileError, TransferError, KeyUnavailable, OSError)
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+class PortfolioGroup(click.Group):
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except EXPECTED as exc:
+            raise click.ClickException(_one_line(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - one line, not a traceback, unless debugging
+            if os.environ.get("PORTFOLIO_DEBUG"):
+                raise
+            raise click.ClickException(f"unexpected {type(exc).__name__}: {_one_line(exc)} "
+                                       f"(set PORTFOLIO_DEBUG=1 to see details)") from None
+
+
+def _settings() -> Settings:
+    return Settings.from_env()
+
+
+def _runtime():
+    from portfolio.runtime import open_runtime
+
+    return open_runtime(_settings())
+
+
+@click.group(cls=PortfolioGroup, context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """Competency portfolio for mental-health peer support workers.
+
+    Configuration: PORTFOLIO_DATABASE_URL (default: SQLite in ./instance), PORTFOLIO_MASTER_KEY,
+    PORTFOLIO_SECRET_KEY, PORTFOLIO_INSTANCE_PATH.
+    """
+
+
+@cli.command()
+def init() -> None:
+    """Create the stores, run migrations and record the built-in frameworks."""
+    from portfolio.runtime import init_instance
+
+    settings = _settings()
+    runtime, generated, loaded = init_instance(settings)
+    with runtime:
+        if generated:
+            click.echo(f"Generated a master key into {settings.master_key_file} (keep it safe and private: "
+                       f"without it no personal text can be read; or set PORTFOLIO_MASTER_KEY).")
+        where = settings.sqlite_path if settings.backend == "sqlite" else "PostgreSQL"
+        click.echo(f"Stores ready ({where}); frameworks recorded: "
+                   + (", ".join(f"{f} v{v}" for f, v in loaded) or "none new"))
+
+
+@cli.command()
+@click.option("--workers", default=20, show_default=True, type=click.IntRange(1, 500))
+@click.option("--supervisors", default=3, show_default=True, type=click.IntRange(1, 50))
+@click.option("--years", default=3, show_default=True, type=click.IntRange(1, 5))
+@click.option("--seed", default=7, show_default=True, help="Random seed: the same seed gives the same story.")
+def demo(workers: int, supervisors: int, years: int, seed: int) -> None:
+    """Load a believable demo organisation (runs init first if needed)."""
+    from portfolio.demo import build_demo
+    from portfolio.runtime import init_instance
+
+    settings = _settings()
+    runtime, generated, _ = init_instance(settings)
+    with runtime:
+        if generated:
+            click.echo(f"Generated a master key into {settings.master_key_file}.")
+        if runtime.app.has_people():
+            raise click.ClickException("this instance already has people in it; the demo loads only into a new "
+                                       "instance (remove the instance folder or use another database)")
+        summary = build_demo(runtime.app, workers=workers, supervisors=supervisors, years=years, seed=seed)
+    click.echo(summary)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web app."""
+    from portfolio.web import create_app
+
+    create_app(_settings()).run(host=host, port=port)
+
+
+@cli.group()
+def frameworks() -> None:
+    """List, show and load frameworks."""
+
+
+@frameworks.command("list")
+def frameworks_list() -> None:
+    with _runtime() as rt:
+        for fw in sorted(rt.app.frameworks(), key=lambda f: f.framework_id):
+            doc = fw.document()
+            click.echo(f"{fw.framework_id:<22} v{fw.current:<4} {doc['kind']:<21} {len(doc['items']):>3} items  "
+                       f"{doc['title']}  (versions: {', '.join(fw.versions)})")
+
+
+@frameworks.command("show")
+@click.argument("framework_id")
+@click.option("--version", "version", default=None, help="A past version (default: the current one).")
+def frameworks_show(framework_id: str, version: str | None) -> None:
+    with _runtime() as rt:
+        doc = rt.app.framework_document(framework_id, version)
+    src = doc["source"]
+    click.echo(f"{doc['title']} — {doc['id']} v{doc['version']} ({doc['kind']}); source {src.get('file')} "
+               f"lines {src.get('lines')}")
+    for item in doc["items"]:
+        click.echo(f"\n{item['code']}  {item.get('group', '')} {item.get('title', '')}".rstrip())
+        for level, statement in item.get("statements", {}).items():
+            click.echo(f"  {level}: {statement}")
+        if item.get("text"):
+            click.echo(f"  {item['text']}")
+        for bullet in item.get("bullets", []):
+            click.echo(f"  - {bullet}")
+
+
+@frameworks.command("load")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def frameworks_load(path: Path) -> None:
+    """Validate FILE (YAML or JSON) and record it as a new framework version."""
+    doc = catalogue.read_file(path)
+    with _runtime() as rt:
+        fid, version = rt.app.load_framework(doc)
+    click.echo(f"Loaded {fid} v{version} ({len(doc['items'])} items).")
+
+
+@cli.group()
+def events() -> None:
+    """Export or import the event log (JSON lines)."""
+
+
+@events.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def events_export(path: Path) -> None:
+    """Write every event to FILE. Keys are never exported: personal text stays ciphertext."""
+    from tqdm import tqdm
+
+    from portfolio.transfer import export_events
+
+    with _runtime() as rt:
+        total = rt.app.recorder.max_notification_id() or 0
+        tmp = path.with_name(path.name + ".part")
+        with open(tmp, "w", encoding="utf-8") as out, tqdm(total=total, unit="event", file=sys.stderr,
+                                                           disable=None) as bar:
+            count = export_events(rt.app, out, bar.update)
+        tmp.replace(path)  # no half-written export under the real name
+    click.echo(f"Exported {count} events to {path}.")
+
+
+@events.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def events_import(path: Path) -> None:
+    """Load FILE into a new, empty store (all or nothing)."""
+    from portfolio.runtime import open_runtime
+    from portfolio.transfer import import_events
+
+    settings = _settings()
+    settings.ensure_master_key()
+    with open_runtime(settings, create=True) as rt:
+        count = import_events(rt.app, path)
+    click.echo(f"Imported {count} events from {path}.")
+
+
+def main() -> None:
+    cli(prog_name="portfolio")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,278 @@
+"""A believable demo organisation: supervisors, peer workers and up to three years of history.
+
+The story is simulated week by week through the application service, with the domain clock set
+to each moment, so events carry believable timestamps and every rule of the domain applies.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from uuid import UUID
+
+from tqdm import tqdm
+
+from portfolio.application import PortfolioApplication
+from portfolio.domain import clock
+from portfolio.domain.errors import DomainError
+from portfolio.domain.values import LEVELS
+
+ORGANISATION = "Riverside Peer Support Network"
+SUPERVISORS = [("maria.santos", "Maria Santos"), ("david.okafor", "David Okafor"), ("helen.brook", "Helen Brook"),
+               ("tomas.novak", "Tomas Novak"), ("grace.liu", "Grace Liu")]
+WORKERS = ["Amira Haddad", "Ben Carter", "Chloe Evans", "Daniel Kowalski", "Esther Mensah", "Farid Rahman",
+           "Gemma Walsh", "Hugo Petit", "Isla MacLeod", "Jamal Wright", "Kasia Nowak", "Liam O'Neill",
+           "Maya Patel", "Noah Fischer", "Olivia Byrne", "Priya Sharma", "Quinn Taylor", "Rosa Moreno",
+           "Sami Virtanen", "Tara Doyle", "Umar Siddiqui", "Vera Horvat", "Will Jones", "Yara Costa", "Zoe Adams"]
+COMPETENCES = ["REL-1", "REL-2", "REL-3", "GOAL-1", "GOAL-2", "GOAL-3", "GOAL-4", "PRAC-1", "PRAC-2", "PRAC-3",
+               "PRAC-4"]
+TRAININGS = [  # (title, provider, elements, accredited by or "")
+    ("Recovery and hope in peer support", "Riverside Recovery College", ["TE-1", "TE-11"], "Ulm University"),
+    ("Supportive communication and active listening", "Riverside Recovery College", ["TE-5", "TE-3"],
+     "Ulm University"),
+    ("Using lived experience safely", "Peer Network Training Hub", ["TE-4", "TE-7"], "City College"),
+    ("Stigma, language and rights", "Peer Network Training Hub", ["TE-9", "TE-13"], "City College"),
+    ("Family and community: inclusion and support", "Riverside Recovery College", ["TE-2"], "Ulm University"),
+    ("Facilitating peer groups", "Community Mental Health Trust", ["TE-8"], ""),
+    ("Wellbeing and boundaries for peer workers", "Community Mental Health Trust", ["TE-12", "TE-7"], ""),
+    ("Recovery planning with GROW", "Riverside Recovery College", ["TE-14", "TE-1"], "Ulm University"),
+    ("Assessment in peer practice (advanced)", "Peer Network Training Hub", ["TE-6"], "City College"),
+    ("Peer work in the workplace (advanced)", "Community Mental Health Trust", ["TE-10"], ""),
+    ("Psychoeducation for peer workers (advanced)", "Riverside Recovery College", ["TE-15"], "Ulm University"),
+]
+TOPICS = ["boundaries", "power imbalance", "stress", "peer drift", "sharing lived experience", "self-care",
+          "goal setting", "group facilitation", "confidentiality", "local resources"]
+GROW = [
+    {"G": "I want to feel more confident sharing my recovery story in groups, within three months.",
+     "R": "I share easily one-to-one but hold back in groups; I worry about saying too much.",
+     "O": "Practise with my supervisor; co-facilitate with an experienced peer; plan what I will share.",
+     "W": "Co-facilitate the Thursday group twice this month. Commitment 8 out of 10."},
+    {"G": "Help the people I work with keep their own goals in view between sessions.",
+     "R": "Goals drift when sessions are irregular; I have sometimes suggested goals instead of listening.",
+     "O": "Use the GROW questions together; write goals in the person's own words; review each month.",
+     "W": "Try the GROW sheet with two people this week and ask what suited them. Commitment 7."},
+    {"G": "Know the local services well enough to link people to what they ask for.",
+     "R": "My list of community resources is out of date and I rely on colleagues.",
+     "O": "Visit two services a month; update the shared resource list; ask peers what helped them.",
+     "W": "Visit the housing advice drop-in and the walking group before the end of the month. Commitment 9."},
+]
+FREE = [
+    "After today's group I noticed how much easier it was to listen than to fix. Acceptance, genuineness "
+    "and empathy: I want to keep practising being non-judgmental when I disagree.",
+    "A difficult week. I looked after myself by keeping my own boundaries and talked it through in "
+    "supervision. Recognising when to share experiences and when to listen is still my main learning.",
+    "I used my own story briefly today and it helped someone feel less alone. I checked afterwards that "
+    "it was helpful and not about me.",
+    "Thinking about peer drift: I caught myself telling someone what they should do. Next time I will ask "
+    "what options they see first.",
+]
+CYCLE = {"PLANNING": "Plan to try a check-in round at the start of the group.",
+         "DOING": "Ran the check-in with six people; two chose to pass, which was fine.",
+         "CONCLUDING": "Giving choice made the room feel safer; people spoke more later on.",
+         "REFLECTING": "I felt nervous leading it, but it matched our peer values of choice and equality."}
+EVIDENCE = {
+    "Basic": ("Notes on {c}: what I have learned", "reflection",
+              "Summary of training and reading on this competence, with what I now can describe."),
+    "Intermediate": ("Practice record for {c}", "work_product",
+                     "Examples from my practice over the last months, without details of the people I support."),
+    "Advanced": ("Supporting peer staff on {c}", "observation",
+                 "How I have supported the peer team on this, with my supervisor's observation."),
+    "Leader": ("Organisational work on {c}", "work_product",
+               "Policy and organisational changes I led on this, with outcomes."),
+}
+FEEDBACK = ["Thank you. Please add a concrete example from your own practice before I can sign this off.",
+            "Good start. The evidence describes training, but not yet how you have applied it; add one example.",
+            "Please link a reflection showing what you learned, then ask again."]
+ACTIONS = ["Co-facilitate the next group session.", "Update the local resources list.",
+           "Book the advanced training on psychoeducation.", "Practise the GROW questions in two sessions.",
+           "Take the agreed day off after the busy week."]
+NOTES = ["Talked through a boundary question and how it felt; agreed a plan.",
+         "Reviewed progress on goals; good progress with group work.",
+         "Discussed stress levels and self-care; checked workload.",
+         "Looked at peer drift: listening first rather than advising."]
+GOALS = ["Complete the basic training programme and the Essential competences.",
+         "Co-facilitate a peer group on my own by the end of the year.",
+         "Build confidence in sharing my recovery story safely.",
+         "Mentor a newly recruited peer worker."]
+
+
+@dataclass
+class Worker:
+    id: UUID
+    joined: date
+    induction_days: int
+    supervisor: UUID
+    ladder: list[tuple[str, str]]
+    step: int = 0
+    pending: tuple[UUID, str, date] | None = None  # request id, competence, decide on
+    returned: bool = False
+    next_supervision: date = date.min
+    next_training: date = date.min
+    trainings_done: int = 0
+    goals: list[UUID] = field(default_factory=list)
+    reflections: list[UUID] = field(default_factory=list)
+    approved: list[UUID] = field(default_factory=list)
+
+
+def _moment(day: date, rng: random.Random) -> datetime:
+    return datetime.combine(day, time(9 + rng.randrange(8), rng.randrange(60)), tzinfo=timezone.utc)
+
+
+class DemoBuilder:
+    def __init__(self, app: PortfolioApplication, workers: int, supervisors: int, years: int, seed: int):
+        self.app, self.rng = app, random.Random(seed)
+        self.n_workers, self.n_supervisors = workers, supervisors
+        self.today = clock.today()
+        self.start = self.today - timedelta(days=365 * years)
+        self.workers: list[Worker] = []
+        self.supervisors: list[UUID] = []
+        self.admin: UUID | None = None
+        self.decisions = {"approved": 0, "returned": 0, "withdrawn": 0, "revoked": 0}
+
+    def at(self, day: date):
+        return clock.frozen_at(_moment(day, self.rng))
+
+    def people(self) -> None:
+        with self.at(self.start):
+            self.admin = self.app.register_person("admin", "Alex Morgan", ["org_admin"], self.start)
+            self.app.register_person("auditor", "Robin Hale", ["auditor"], self.start)
+            for username, name in (SUPERVISORS * 10)[: self.n_supervisors]:
+                if len(self.supervisors) >= len(SUPERVISORS):
+                    username, name = f"{username}{len(self.supervisors)}", f"{name} {len(self.supervisors)}"
+                self.supervisors.append(self.app.register_person(username, name, ["supervisor"], self.start))
+
+    def join(self, n: int, day: date) -> Worker:
+        name = WORKERS[n % len(WORKERS)] + ("" if n < len(WORKERS) else f" {n // len(WORKERS) + 1}")
+        username = name.lower().replace(" ", ".").replace("'", "")
+        with self.at(day):
+            wid = self.app.register_person(username, name, ["peer_worker"], day)
+            position = "organisational_leader" if n == 0 else "peer_worker"
+            self.app.start_position(wid, position, day, 90)
+            supervisor = self.supervisors[n % len(self.supervisors)]
+            self.app.assign_supervisor(wid, supervisor, day)
+        top = 4 if n == 0 else 3 if n in (1, 2) else 2
+        ladder = [(c, lv) for lv in LEVELS[:top] for c in COMPETENCES]
+        w = Worker(id=wid, joined=day, induction_days=90, supervisor=supervisor, ladder=ladder,
+                   next_supervision=day + timedelta(days=14), next_training=day + timedelta(days=3))
+        with self.at(day):
+            for text in self.rng.sample(GOALS, 2):
+                w.goals.append(self.app.set_goal(wid, text, [], day + timedelta(days=180)))
+        return w
+
+    def week(self, w: Worker, day: date, n: int) -> None:
+        rng, app = self.rng, self.app
+        tenure = (day - w.joined).days
+        if n in (1, 2) and tenure == 7 * 78:  # promoted to team leader after 18 months
+            with self.at(day):
+                app.start_position(w.id, "team_leader" if n == 1 else "line_manager", day, 0)
+        if n % 6 == 3 and tenure == 7 * 60:  # some supervisees change supervisor
+            new = self.supervisors[(self.supervisors.index(w.supervisor) + 1) % len(self.supervisors)]
+            with self.at(day):
+                app.end_supervision(w.id, w.supervisor, day - timedelta(days=1))
+                app.assign_supervisor(w.id, new, day)
+            w.supervisor = new
+        if day >= w.next_supervision:
+            with self.at(day):
+                app.record_supervision(w.id, w.supervisor, day, rng.choice(["task", "process"]),
+                                       rng.choice(["one_to_one"] * 4 + ["group"]),
+                                       rng.choice(["in_person", "in_person", "video", "phone"]),
+                                       rng.choice([45, 60, 60, 90]), rng.sample(TOPICS, 2),
+                                       rng.choice(ACTIONS), rng.choice(NOTES))
+            w.next_supervision = day + timedelta(days=rng.choice([21, 28, 28, 35]))
+        if day >= w.next_training and w.trainings_done < len(TRAININGS):
+            title, provider, elements, accredited_by = TRAININGS[w.trainings_done]
+            with self.at(day):
+                app.record_training(w.id, title, provider, day, rng.choice([3, 3.5, 4, 4, 6]),
+                                    rng.choice(["face_to_face", "face_to_face", "online"]), elements,
+                                    bool(accredited_by), accredited_by,
+                                    {"relevance": rng.randint(3, 5), "usefulness": rng.randint(3, 5)})
+            w.trainings_done += 1
+            w.next_training = day + timedelta(days=14 if w.trainings_done < 8 else 120)
+        if rng.random() < 0.3:
+            self.reflect(w, day)
+        if w.goals and rng.random() < 0.04:
+            goal = w.goals.pop(0)
+            with self.at(day):
+                app.review_goal(w.id, goal, rng.choice(["achieved", "open"]), rng.randint(6, 10),
+                                "Progress reviewed in supervision.")
+        if tenure >= w.induction_days:
+            self.sign_off(w, day)
+
+    def reflect(self, w: Worker, day: date) -> None:
+        rng, app = self.rng, self.app
+        kind = rng.choice(["grow", "free", "free", "learning_cycle"])
+        body = rng.choice(GROW) if kind == "grow" else CYCLE if kind == "learning_cycle" else rng.choice(FREE)
+        title = {"grow": "GROW: working on a goal", "free": "Reflection after a session",
+                 "learning_cycle": "Learning cycle: trying a check-in round"}[kind]
+        with self.at(day):
+            rid = app.write_reflection(w.id, kind, title, body, rng.sample(COMPETENCES, 1))
+            if rng.random() < 0.4:  # sharing is the worker's explicit choice
+                app.change_exposure(w.id, "reflection", rid, "supervisors")
+            if rng.random() < 0.1:  # amending keeps the first version in history
+                app.amend_reflection(w.id, rid, title + " (revisited)", body, rng.sample(COMPETENCES, 2))
+        w.reflections.append(rid)
+
+    def sign_off(self, w: Worker, day: date) -> None:
+        rng, app = self.rng, self.app
+        if w.pending:
+            request_id, competence, decide_on = w.pending
+            if day < decide_on:
+                return
+            with self.at(day):
+                if rng.random() < 0.05:
+                    app.withdraw_sign_off(w.id, request_id)
+                    self.decisions["withdrawn"] += 1
+                elif w.returned or rng.random() < 0.8:
+                    app.approve_sign_off(w.id, request_id, w.supervisor)
+                    self.decisions["approved"] += 1
+                    w.approved.append(request_id)
+                    w.step += 1
+                    w.returned = False
+                else:
+                    app.return_sign_off(w.id, request_id, w.supervisor, rng.choice(FEEDBACK))
+                    self.decisions["returned"] += 1
+                    w.returned = True
+            w.pending = None
+            return
+        if w.step >= len(w.ladder) or rng.random() > 0.35:
+            return
+        competence, level = w.ladder[w.step]
+        title, kind, description = EVIDENCE[level]
+        with self.at(day):
+            eid = app.add_evidence(w.id, title.format(c=competence), kind, description, [(competence, level)])
+            request_id = app.request_sign_off(w.id, competence, level, [eid])
+        w.pending = (request_id, competence, day + timedelta(days=rng.choice([7, 10, 14, 21])))
+
+    def run(self) -> str:
+        self.people()
+        joins = sorted(self.start + timedelta(days=int(self.rng.random() * 365 * 2.5) if n else 0)
+                       for n in range(self.n_workers))
+        weeks = list(range(0, (self.today - self.start).days + 1, 7))
+        for offset in tqdm(weeks, desc="Simulating weeks", unit="week", disable=None):
+            day = self.start + timedelta(days=offset)
+            while joins and joins[0] <= day:
+                joins.pop(0)
+                self.workers.append(self.join(len(self.workers), day))
+            for n, w in enumerate(self.workers):
+                try:
+                    self.week(w, day, n)
+                except DomainError as exc:  # a rule said no: that is part of the story, not a crash
+                    raise RuntimeError(f"demo story broke a rule on {day}: {exc}") from exc
+        # One sign-off revoked by the admin, so the audit has something to show.
+        first = next((w for w in self.workers if w.approved), None)
+        if first:
+            self.app.revoke_sign_off(first.id, first.approved[-1], self.admin,
+                                     "Evidence was found to describe another team's practice; please resubmit.")
+            self.decisions["revoked"] += 1
+        events = self.app.recorder.max_notification_id() or 0
+        return (f"Demo organisation '{ORGANISATION}': {self.n_supervisors} supervisors, {len(self.workers)} peer "
+                f"workers, an admin and an auditor; {events} events from {self.start} to {self.today}. "
+                f"Sign-offs: {self.decisions['approved']} approved, {self.decisions['returned']} returned, "
+                f"{self.decisions['withdrawn']} withdrawn, {self.decisions['revoked']} revoked; "
+                f"{sum(1 for w in self.workers if w.pending)} requests open.")
+
+
+def build_demo(app: PortfolioApplication, workers: int = 20, supervisors: int = 3, years: int = 3,
+               seed: int = 7) -> str:
+    return DemoBuilder(app, workers, supervisors, years, seed).run()
