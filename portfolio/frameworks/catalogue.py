@@ -50,18 +50,6 @@ class ItemSchema(Schema):
     tier = fields.String(validate=validate.OneOf(["basic", "advanced"]))
     maps_to = fields.List(fields.Nested(MapsToSchema))
     source_fragments = fields.Raw()  # a list, or per level a list, of verbatim pieces
-    notes = fields.Raw()
-    # Extra verbatim parts and provenance of a few catalogues (see each file's notes).
-    verbatim_group = fields.Boolean()
-    guidance = fields.Raw()
-    scales = fields.Raw()
-    field_lines = fields.Raw()
-    text_from = fields.Raw()
-    recommendation_title = fields.Raw()
-    reading_title = fields.Raw()
-    map_cells = fields.Raw()
-    map_lines = fields.Raw()
-    map_repeated_cells = fields.Raw()
 
 
 class FrameworkSchema(Schema):
@@ -79,12 +67,6 @@ class FrameworkSchema(Schema):
     items = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1))
     policy = fields.Dict()
     description = fields.String()
-    notes = fields.Raw()  # editors' notes on the extraction; not claimed verbatim
-    # Verbatim context around the items (intros, headings, the framework's own domains).
-    intro = fields.Raw()
-    heading = fields.Raw()
-    about = fields.Raw()
-    domains = fields.Raw()
 
     @validates_schema
     def check_levels(self, data: dict, **kwargs) -> None:
@@ -120,6 +102,33 @@ def _item_errors(doc: dict) -> list[str]:
     return errors
 
 
+TRIGGERS = ("start-or-induction", "tenure", "position")
+
+
+def _policy_errors(doc: dict) -> list[str]:
+    """A levels-of-use file carries the stage policy the product computes expectations from."""
+    if doc["kind"] != "levels-of-use":
+        return []
+    stages = (doc.get("policy") or {}).get("stages")
+    if not isinstance(stages, list) or not stages:
+        return ["policy: stages: a levels-of-use framework needs policy.stages (code, level, trigger)"]
+    codes, errors = {item["code"] for item in doc["items"] if isinstance(item, dict)}, []
+    for n, stage in enumerate(stages):
+        label = f"policy.stages[{n}]"
+        if not isinstance(stage, dict):
+            errors.append(f"{label}: must be a mapping")
+            continue
+        if stage.get("code") not in codes:
+            errors.append(f"{label}: code: {stage.get('code')!r} is not an item of this file")
+        if not isinstance(stage.get("level"), str):
+            errors.append(f"{label}: level: is required")
+        if stage.get("trigger") not in TRIGGERS:
+            errors.append(f"{label}: trigger: must be one of {', '.join(TRIGGERS)}")
+    if not any(isinstance(s, dict) and s.get("trigger") == "start-or-induction" for s in stages):
+        errors.append("policy.stages: one stage must have trigger start-or-induction")
+    return errors
+
+
 def validate_document(doc: object) -> dict:
     """Return the validated document, or raise FrameworkFileError listing every problem."""
     if not isinstance(doc, dict):
@@ -128,7 +137,7 @@ def validate_document(doc: object) -> dict:
         FrameworkSchema().load(doc)
     except ValidationError as exc:
         raise FrameworkFileError("; ".join(f"{f}: {m}" for f, m in sorted(exc.messages.items()))) from None
-    errors = _item_errors(doc)
+    errors = _item_errors(doc) + _policy_errors(doc)
     if errors:
         raise FrameworkFileError(f"{len(errors)} bad item(s): " + "; ".join(errors))
     return doc
