@@ -184,8 +184,17 @@ def events_import(path: Path) -> None:
 
 
 def main() -> None:
-    cli(prog_name="portfolio")
+    """Entry point: every error, usage errors included, is one line on stderr."""
+    try:
+        cli.main(prog_name="portfolio", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Error: aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        hint = f" (see `{exc.ctx.command_path} --help`)" if getattr(exc, "ctx", None) else ""
+        click.echo(f"Error: {_one_line(exc.format_message())}{hint}", err=True)
+        sys.exit(exc.exit_code)
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":
     main()

@@ -1,0 +1,144 @@
+"""The `portfolio` command on both backends: happy paths, and one clear line for bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from portfolio.cli import cli
+from portfolio.frameworks import catalogue
+
+
+@pytest.fixture
+def env(settings):
+    e = {"PORTFOLIO_INSTANCE_PATH": str(settings.instance_path), "PORTFOLIO_MASTER_KEY": settings.master_key_text}
+    if settings.backend == "postgres":
+        e["PORTFOLIO_DATABASE_URL"] = settings.database_url
+    return e
+
+
+@pytest.fixture
+def run(env):
+    def _run(*args: str, ok: bool = True):
+        result = CliRunner().invoke(cli, list(args), env=env, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return _run
+
+
+def assert_one_line_error(result, *words: str) -> None:
+    assert result.exit_code != 0
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert "Traceback" not in result.output
+    for word in words:
+        assert word in lines[0], lines[0]
+
+
+def test_init_generates_master_key_once(settings, tmp_path):
+    env = {"PORTFOLIO_INSTANCE_PATH": str(tmp_path / "inst")}
+    if settings.backend == "postgres":
+        env["PORTFOLIO_DATABASE_URL"] = settings.database_url
+    first = CliRunner().invoke(cli, ["init"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "Generated a master key" in first.output and "worker-competences v1" in first.output
+    assert (tmp_path / "inst" / "master.key").stat().st_mode & 0o077 == 0  # readable by the owner only
+    again = CliRunner().invoke(cli, ["init"], env=env)
+    assert again.exit_code == 0 and "Generated" not in again.output and "none new" in again.output
+
+
+def test_demo_builds_a_believable_organisation(run, env, settings):
+    result = run("demo")
+    assert "3 supervisors, 20 peer workers" in result.output
+    events = int(result.output.split(" events from ")[0].rsplit(" ", 1)[1])
+    assert events >= 1000
+    from portfolio.runtime import open_runtime
+
+    with open_runtime(settings) as rt:
+        people = rt.app.people()
+        workers = [p for p in people if p.has_role("peer_worker")]
+        assert len(workers) == 20 and sum(p.has_role("supervisor") for p in people) == 3
+        spans = [(p.joined_on, rt.app.portfolio(p.id)) for p in workers]
+        assert max(rt.app.stage_report(p.id).held or "" for p in workers)  # someone holds a stage
+        statuses = {r["status"] for _, pf in spans for r in pf.requests.values()}
+        assert {"approved", "returned", "open"} <= statuses
+        assert min(j for j, _ in spans) <= rt.app.people()[0].joined_on  # history reaches back years
+    again = run("demo", ok=False)
+    assert_one_line_error(again, "already has people")
+
+
+def test_frameworks_list_and_show(run):
+    run("init")
+    listing = run("frameworks", "list").output
+    assert "worker-competences" in listing and "levels-of-use" in listing and "who-roles" in listing
+    shown = run("frameworks", "show", "worker-competences").output
+    assert "Can describe the concept of equality and its importance in peer support relationships." in shown
+    assert_one_line_error(run("frameworks", "show", "no-such-thing", ok=False), "no-such-thing")
+
+
+def test_frameworks_load_new_version_keeps_old(run, tmp_path):
+    run("init")
+    doc = next(d for d in catalogue.builtin_documents() if d["id"] == "worker-competences")
+    changed = json.loads(json.dumps(doc))
+    changed["version"] = "2"
+    changed["items"][0]["statements"]["Basic"] += " (local wording)"
+    path = tmp_path / "wc2.yaml"
+    path.write_text(yaml.safe_dump(changed, allow_unicode=True), encoding="utf-8")
+    assert "Loaded worker-competences v2" in run("frameworks", "load", str(path)).output
+    assert "(local wording)" in run("frameworks", "show", "worker-competences").output
+    assert "(local wording)" not in run("frameworks", "show", "worker-competences", "--version", "1").output
+    assert_one_line_error(run("frameworks", "load", str(path), ok=False), "already loaded")
+
+
+@pytest.mark.parametrize("content, words", [
+    ("id: x\n", ["version", "Missing data"]),
+    ("- just\n- a list\n", ["one mapping"]),
+    ("id: [unclosed\n", ["not valid YAML"]),
+    ("id: my-fw\nversion: '1'\ntitle: T\nkind: tags\nsource: {file: f.txt, lines: [1, 2]}\n"
+     "items:\n  - {code: A}\n  - {code: A, text: t}\n  - {text: no code}\n",
+     ["3 bad item(s)", "items[0] (A): text", "code: A is used twice", "items[2]: code"]),
+])
+def test_frameworks_load_rejects_bad_files(run, tmp_path, content, words):
+    run("init")
+    path = tmp_path / "bad.yaml"
+    path.write_text(content, encoding="utf-8")
+    assert_one_line_error(run("frameworks", "load", str(path), ok=False), *words)
+    assert "my-fw" not in run("frameworks", "list").output
+
+
+def test_events_export_import_round_trip(run, env, settings, tmp_path):
+    run("demo", "--workers", "2", "--years", "1")
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    assert "Exported" in run("events", "export", str(first)).output
+    target = dict(env, PORTFOLIO_INSTANCE_PATH=str(tmp_path / "copy"))
+    if settings.backend == "postgres":
+        target["PORTFOLIO_DATABASE_URL"] = settings.database_url.rsplit("=", 1)[0] + "=copy_" + \
+            settings.database_url.rsplit("=", 1)[1]
+    imported = CliRunner().invoke(cli, ["events", "import", str(first)], env=target)
+    assert imported.exit_code == 0 and "Imported" in imported.output, imported.output
+    exported = CliRunner().invoke(cli, ["events", "export", str(second)], env=target)
+    assert exported.exit_code == 0, exported.output
+    assert first.read_bytes() == second.read_bytes()
+    again = CliRunner().invoke(cli, ["events", "import", str(first)], env=target)
+    assert_one_line_error(again, "not empty")
+
+
+def test_commands_before_init_say_so(run):
+    assert_one_line_error(run("frameworks", "list", ok=False), "portfolio init")
+
+
+def test_real_process_prints_no_traceback(env, tmp_path):
+    import os
+
+    bad = tmp_path / "missing.jsonl"
+    proc = subprocess.run([sys.executable, "-m", "portfolio.cli", "events", "import", str(bad)],
+                          env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
