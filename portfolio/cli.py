@@ -87,8 +87,9 @@ def demo(workers: int, supervisors: int, years: int, seed: int) -> None:
         if generated:
             click.echo(f"Generated a master key into {settings.master_key_file}.")
         if runtime.app.has_people():
-            raise click.ClickException("this instance already has people in it; the demo loads only into a new "
-                                       "instance (remove the instance folder or use another database)")
+            click.echo("This instance already has people in it, so the demo was not loaded again "
+                       "(remove the instance folder, or use another database, for a fresh demo).")
+            return
         summary = build_demo(runtime.app, workers=workers, supervisors=supervisors, years=years, seed=seed)
     click.echo(summary)
 
