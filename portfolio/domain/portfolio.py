@@ -47,6 +47,26 @@ from portfolio.domain.values import (
 PORTFOLIO_NS = uuid5(NAMESPACE_URL, "https://portfolio.invalid/portfolio")
 
 
+def _clean_ratings(ratings: dict) -> dict[str, int]:
+    """Scale name -> whole number 1-5. A name must start with a letter or digit: the event store
+    reads a mapping of exactly '_type_' and '_data_' as one of its own encoded values, so such
+    names would make the whole portfolio unreadable."""
+    clean = {}
+    for scale, value in ratings.items():
+        name = str(scale).strip()
+        if not name[:1].isalnum() or len(name) > 80:
+            raise InvalidValue("ratings", f"{scale!r} is not a rating scale name (start with a letter or "
+                                          f"digit, at most 80 characters)")
+        try:
+            number = int(str(value).strip())
+        except ValueError:
+            raise InvalidValue(f"ratings.{name}", "must be a whole number between 1 and 5") from None
+        if not 1 <= number <= 5:
+            raise InvalidValue(f"ratings.{name}", "must be a whole number between 1 and 5")
+        clean[name] = number
+    return clean
+
+
 class Portfolio(PortfolioAggregate):
     @staticmethod
     def create_id(worker_id: UUID) -> UUID:
@@ -74,16 +94,14 @@ class Portfolio(PortfolioAggregate):
             raise InvalidValue("hours", "must be more than 0 and at most 200")
         if accredited and not (accredited_by or "").strip():
             raise InvalidValue("accredited_by", "name who accredited the programme")
-        for scale, value in ratings.items():
-            if not 1 <= int(value) <= 5:
-                raise InvalidValue(f"ratings.{scale}", "must be between 1 and 5")
+        ratings = _clean_ratings(ratings)
         warnings = []
         if hours > SESSION_HOURS_WARNING:
             warnings.append("One training session should not take more than 4 hours (000:388).")
         self._training_recorded(
             training_id=training_id, title=title, provider=provider, held_on=held_on, hours=hours,
             delivery=delivery, elements=sorted(set(elements)), accredited=bool(accredited),
-            accredited_by=(accredited_by or "").strip(), ratings=dict(ratings), warnings=warnings)
+            accredited_by=(accredited_by or "").strip(), ratings=ratings, warnings=warnings)
         return warnings
 
     @event("TrainingRecorded")
