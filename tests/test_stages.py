@@ -1,0 +1,146 @@
+"""Levels of use, domain only (portfolio/domain/stages.py): edge cases of held and expected stages."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from portfolio.domain.people import Person
+from portfolio.domain.stages import _add_years, assess
+from portfolio.frameworks import catalogue
+
+COMPETENCES = ["REL-1", "REL-2", "GOAL-1"]
+
+
+@pytest.fixture(scope="module")
+def policy() -> dict:
+    return next(d for d in catalogue.builtin_documents() if d["id"] == "levels-of-use")["policy"]
+
+
+def person(*positions: tuple[str, str, int]) -> Person:
+    p = Person.register(uuid4(), "kim", "sealed", ["peer_worker"], date(2020, 1, 1))
+    for position, starts_on, induction_days in positions:
+        p.start_position(position, date.fromisoformat(starts_on), induction_days)
+    return p
+
+
+def report(policy, p, on: str, held=None, competences=COMPETENCES):
+    return assess(p, held or {}, competences, policy, date.fromisoformat(on))
+
+
+def levels(*names: str) -> dict[str, list[str]]:
+    return {c: list(names) for c in COMPETENCES}
+
+
+# --- expected stage ----------------------------------------------------------------------------------
+def test_no_position_yet(policy):
+    r = report(policy, person(("peer_worker", "2024-03-01", 30)), "2024-02-29", levels("Basic"))
+    assert (r.expected, r.expected_due_on, r.in_induction, r.missing) == (None, None, False, [])
+    assert r.held == "ESSENTIAL"  # held does not depend on a position
+
+
+@pytest.mark.parametrize("on, in_induction", [
+    ("2023-01-02", True), ("2023-04-01", True), ("2023-04-02", False), ("2024-12-31", False)])
+def test_induction_boundary(policy, on, in_induction):
+    r = report(policy, person(("peer_worker", "2023-01-02", 90)), on)
+    assert r.expected == "ESSENTIAL"
+    assert r.expected_due_on == date(2023, 4, 2)
+    assert r.in_induction is in_induction
+
+
+def test_no_induction_period(policy):
+    r = report(policy, person(("peer_worker", "2023-01-02", 0)), "2023-01-02")
+    assert (r.expected, r.expected_due_on, r.in_induction) == ("ESSENTIAL", date(2023, 1, 2), False)
+
+
+@pytest.mark.parametrize("on, expected, due", [
+    ("2025-01-01", "ESSENTIAL", date(2023, 4, 2)),
+    ("2025-01-02", "PEER-PRACTITIONER", date(2025, 1, 2)),  # exactly two years
+    ("2030-06-30", "PEER-PRACTITIONER", date(2025, 1, 2)),
+])
+def test_tenure_of_exactly_two_years(policy, on, expected, due):
+    r = report(policy, person(("peer_worker", "2023-01-02", 90)), on)
+    assert (r.expected, r.expected_due_on, r.in_induction) == (expected, due, False)
+
+
+@pytest.mark.parametrize("on, expected", [
+    ("2026-02-27", "ESSENTIAL"), ("2026-02-28", "PEER-PRACTITIONER"), ("2026-03-01", "PEER-PRACTITIONER")])
+def test_tenure_from_29_february(policy, on, expected):
+    """Two years from 29 February 2024 end on 28 February 2026 (there is no 29th)."""
+    r = report(policy, person(("peer_worker", "2024-02-29", 0)), on)
+    assert r.expected == expected
+    if expected == "PEER-PRACTITIONER":
+        assert r.expected_due_on == date(2026, 2, 28)
+
+
+def test_add_years_keeps_29_february_in_leap_years():
+    assert _add_years(date(2024, 2, 29), 4) == date(2028, 2, 29)
+    assert _add_years(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert _add_years(date(2023, 3, 1), 2) == date(2025, 3, 1)
+
+
+def test_induction_with_29_february_start(policy):
+    r = report(policy, person(("peer_worker", "2024-02-29", 1)), "2024-02-29")
+    assert (r.expected_due_on, r.in_induction) == (date(2024, 3, 1), True)
+
+
+def test_tenure_counts_from_the_first_position(policy):
+    p = person(("peer_worker", "2022-01-03", 0), ("team_leader", "2023-01-02", 0), ("peer_worker", "2023-06-01", 30))
+    during_second_induction = report(policy, p, "2023-06-15")
+    assert (during_second_induction.expected, during_second_induction.in_induction) == ("ESSENTIAL", True)
+    assert during_second_induction.expected_due_on == date(2023, 7, 1)
+    later = report(policy, p, "2024-01-03")
+    assert (later.expected, later.expected_due_on) == ("PEER-PRACTITIONER", date(2024, 1, 3))
+
+
+@pytest.mark.parametrize("position, expected", [
+    ("team_leader", "PEER-MANAGER"), ("line_manager", "PEER-MANAGER"), ("organisational_leader", "PEER-LEADER")])
+def test_position_beats_tenure_and_induction(policy, position, expected):
+    p = person(("peer_worker", "2020-01-01", 0), (position, "2024-01-01", 90))
+    assert report(policy, p, "2023-12-31").expected == "PEER-PRACTITIONER"
+    r = report(policy, p, "2024-01-01")
+    assert (r.expected, r.expected_due_on, r.in_induction) == (expected, date(2024, 1, 1), False)
+
+
+def test_stepping_down_returns_to_tenure(policy):
+    p = person(("team_leader", "2023-01-02", 0), ("peer_worker", "2023-06-01", 0))
+    assert report(policy, p, "2023-03-01").expected == "PEER-MANAGER"
+    assert report(policy, p, "2023-07-01").expected == "ESSENTIAL"
+    assert report(policy, p, "2025-01-02").expected == "PEER-PRACTITIONER"
+
+
+def test_tenure_years_come_from_the_policy(policy):
+    longer = copy.deepcopy(policy)
+    next(s for s in longer["stages"] if s["trigger"] == "tenure")["min_years"] = 3
+    p = person(("peer_worker", "2023-01-02", 0))
+    assert report(longer, p, "2025-01-02").expected == "ESSENTIAL"
+    assert report(longer, p, "2026-01-02").expected == "PEER-PRACTITIONER"
+
+
+# --- held stage and what is missing ------------------------------------------------------------------
+@pytest.mark.parametrize("held, stage", [
+    ({}, None),
+    (levels("Basic"), "ESSENTIAL"),
+    (levels("Basic", "Intermediate"), "PEER-PRACTITIONER"),
+    (levels("Basic", "Intermediate", "Advanced"), "PEER-MANAGER"),
+    (levels("Basic", "Intermediate", "Advanced", "Leader"), "PEER-LEADER"),
+    (levels("Intermediate", "Advanced", "Leader"), None),  # a gap below: nothing counts
+    (levels("Basic", "Advanced"), "ESSENTIAL"),  # a stage counts only if every one before it does
+    ({"REL-1": ["Basic"], "REL-2": ["Basic"]}, None),  # one competence short
+])
+def test_held_stage(policy, held, stage):
+    assert report(policy, person(("peer_worker", "2023-01-02", 0)), "2023-06-01", held).held == stage
+
+
+def test_missing_lists_competences_lacking_the_expected_level_in_order(policy):
+    p = person(("peer_worker", "2023-01-02", 0))
+    held = {"REL-1": ["Basic", "Intermediate"], "REL-2": ["Basic"], "GOAL-1": ["Basic"]}
+    essential = report(policy, p, "2023-06-01", held)
+    assert (essential.held, essential.missing) == ("ESSENTIAL", [])
+    practitioner = report(policy, p, "2025-06-01", held)
+    assert (practitioner.held, practitioner.missing) == ("ESSENTIAL", ["REL-2", "GOAL-1"])
+    reversed_order = report(policy, p, "2025-06-01", held, competences=["GOAL-1", "REL-2", "REL-1"])
+    assert reversed_order.missing == ["GOAL-1", "REL-2"]
