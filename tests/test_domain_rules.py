@@ -7,11 +7,12 @@ files (test_domain_rules_*.py); levels-of-use edge cases are in test_stages.py.
 
 from __future__ import annotations
 
+from datetime import date
 from uuid import uuid4
 
 import pytest
 
-from domain_helpers import DAY, evidence, new_worker, request, sign_off
+from domain_helpers import COMPETENCES, DAY, evidence, new_worker, request, sign_off
 from portfolio.domain.errors import (
     AlreadySignedOff,
     AssignmentConflict,
@@ -343,3 +344,55 @@ def test_only_approved_sign_off_can_be_revoked(app, org, today, state):
     status = app.portfolio(w).requests[str(rid)]["status"]
     with pytest.raises(RequestNotOpen, match=f"only an approved sign-off can be revoked; this one is {status}"):
         app.revoke_sign_off(w, rid, org["ada"], "no")
+
+
+# --- levels of use (stage_report) ------------------------------------------------------------------
+def test_stage_in_induction(app, org):
+    w = org["wendy"]  # peer worker from 2023-01-02 with 90 days' induction
+    r = app.stage_report(w, on="2023-02-01")
+    assert (r.expected, r.in_induction, r.held) == ("ESSENTIAL", True, None)
+    assert r.expected_due_on == date(2023, 4, 2)  # start + 90 days
+    assert r.missing == COMPETENCES
+    assert app.stage_report(w, on="2023-04-01").in_induction is True
+    after = app.stage_report(w, on="2023-04-02")
+    assert (after.expected, after.in_induction, after.expected_due_on) == ("ESSENTIAL", False, date(2023, 4, 2))
+
+
+def test_stage_after_two_years(app, org):
+    w = org["wendy"]
+    assert app.stage_report(w, on="2025-01-01").expected == "ESSENTIAL"
+    r = app.stage_report(w, on="2025-01-02")
+    assert (r.expected, r.expected_due_on, r.in_induction) == ("PEER-PRACTITIONER", date(2025, 1, 2), False)
+
+
+@pytest.mark.parametrize("position, expected", [
+    ("team_leader", "PEER-MANAGER"), ("line_manager", "PEER-MANAGER"), ("organisational_leader", "PEER-LEADER")])
+def test_stage_for_positions(app, org, position, expected):
+    w = org["wendy"]
+    app.start_position(w, position, "2024-01-01", 30)
+    assert app.stage_report(w, on="2023-12-31").expected == "ESSENTIAL"
+    r = app.stage_report(w, on="2024-01-01")
+    assert (r.expected, r.expected_due_on, r.in_induction) == (expected, date(2024, 1, 1), False)
+    assert r.missing == COMPETENCES
+
+
+def test_stage_without_a_position(app, today):
+    kim = app.register_person("kim", "Kim", ["peer_worker"])
+    r = app.stage_report(kim, on=DAY)
+    assert (r.held, r.expected, r.expected_due_on, r.in_induction, r.missing) == (None, None, None, False, [])
+
+
+def test_stage_held_once_every_competence_is_signed_at_basic(app, org, today):
+    w, sam = org["wendy"], org["sam"]
+    ev = evidence(app, w)
+    for code in COMPETENCES[:-1]:
+        sign_off(app, w, sam, code, ["Basic"], [ev])
+    r = app.stage_report(w, on=DAY)
+    assert (r.held, r.expected, r.missing) == (None, "ESSENTIAL", ["PRAC-4"])
+    sign_off(app, w, sam, "PRAC-4", ["Basic"], [ev])
+    r = app.stage_report(w, on=DAY)
+    assert (r.held, r.missing) == ("ESSENTIAL", [])
+    sign_off(app, w, sam, "REL-2", ["Intermediate"], [ev])
+    later = app.stage_report(w, on="2025-06-01")  # two years in: Intermediate is expected
+    assert (later.held, later.expected) == ("ESSENTIAL", "PEER-PRACTITIONER")
+    assert later.missing == [c for c in COMPETENCES if c != "REL-2"]
