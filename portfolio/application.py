@@ -7,7 +7,7 @@ event log only ever holds ciphertext of it.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator
 from uuid import UUID, uuid4
@@ -17,7 +17,7 @@ from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
 
 from portfolio.crypto import KeyStore, KeyUnavailable
 from portfolio.domain import clock
-from portfolio.domain.errors import Conflict, DomainError, InvalidValue, NotFound
+from portfolio.domain.errors import Conflict, DomainError, InvalidValue, NotFound, SupervisorNotAssigned
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import Person, Username
 from portfolio.domain.portfolio import Portfolio
@@ -29,6 +29,7 @@ COMPETENCES = "worker-competences"
 CLUSTERS = "core-clusters"
 LEVELS_OF_USE = "levels-of-use"
 TRAINING_ELEMENTS = "training-elements"
+TRAINING_EVALUATION = "training-evaluation"  # 001 feedback form: self-ratings 1-5
 TAG_FRAMEWORKS = ("who-roles", "ethical-principles")
 TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle"}
 MAX_TEXT = 20_000
@@ -192,7 +193,8 @@ class PortfolioApplication(Application):
                         joined_on: date | str | None = None) -> UUID:
         display_name = text("display_name", display_name, max_len=120)
         joined = as_date("joined_on", joined_on, required=False) or clock.today()
-        if Username.create_id(username or "x") in self.repository:
+        username = (username or "").strip().lower()
+        if username and Username.create_id(username) in self.repository:
             raise InvalidValue("username", f"{username!r} is already taken")
         person_id = uuid4()
         self.keys.create(person_id)  # the key exists before the first event that needs it
@@ -267,7 +269,8 @@ class PortfolioApplication(Application):
         warnings = pf.record_training(
             training_id, title, provider, as_date("held_on", held_on), hours_d, delivery,
             self._codes("elements", list(elements or []), (TRAINING_ELEMENTS,)), accredited, accredited_by,
-            dict(ratings or {}))
+            dict(zip(self._codes("ratings", list(ratings or {}), (TRAINING_EVALUATION,)),
+                     (ratings or {}).values())))
         self._save(pf)
         return training_id, warnings
 
@@ -435,7 +438,8 @@ class PortfolioApplication(Application):
         elif by.has_role("supervisor") and worker.was_supervised_by(by.id, clock.today()):
             role = "supervisor"
         else:
-            raise DomainError("only an organisation admin or a supervisor assigned to this worker can revoke")
+            raise SupervisorNotAssigned("only an organisation admin or a supervisor assigned to this worker "
+                                        "can revoke")
         pf.revoke(as_uuid("request", request_id), by.id, role,
                   self._seal(worker.id, text("reason", reason, max_len=5000)))
         self._save(pf)
@@ -443,11 +447,12 @@ class PortfolioApplication(Application):
     # --- levels of use ------------------------------------------------------------------------
     def stage_report(self, worker_id: UUID | str, on: date | str | None = None) -> StageReport:
         worker, pf = self._worker(worker_id)
-        fw = self.framework_document(COMPETENCES)
-        codes = catalogue.competence_codes(fw)
-        held = {c: pf.held_levels(c) for c in codes}
+        day = as_date("on", on, required=False) or clock.today()
+        codes = catalogue.competence_codes(self.framework_document(COMPETENCES))
+        end_of_day = datetime.combine(day, time.max, tzinfo=timezone.utc)
+        held = {c: pf.held_levels(c, as_of=None if day >= clock.today() else end_of_day) for c in codes}
         policy = self.framework_document(LEVELS_OF_USE)["policy"]
-        return assess(worker, held, codes, policy, as_date("on", on, required=False) or clock.today())
+        return assess(worker.positions, held, codes, policy, day)
 
     # --- the log ------------------------------------------------------------------------------
     def _select(self, event_class: type) -> Iterator[Any]:

@@ -186,7 +186,8 @@ class DemoBuilder:
                 app.record_training(w.id, title, provider, day, rng.choice([3, 3.5, 4, 4, 6]),
                                     rng.choice(["face_to_face", "face_to_face", "online"]), elements,
                                     bool(accredited_by), accredited_by,
-                                    {"relevance": rng.randint(3, 5), "usefulness": rng.randint(3, 5)})
+                                    {"RELEVANCE": rng.randint(3, 5), "SAFETY": rng.randint(3, 5),
+                                     "OVERALL": rng.randint(3, 5)})
             w.trainings_done += 1
             w.next_training = day + timedelta(days=14 if w.trainings_done < 8 else 120)
         if rng.random() < 0.3:

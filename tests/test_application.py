@@ -15,7 +15,7 @@ def test_a_portfolio_from_first_training_to_essential(app, org, at):
     with at("2023-01-20"):
         tid, warnings = app.record_training(w, "Recovery and hope", "Recovery College", "2023-01-20", "3.5",
                                            "face_to_face", ["TE-1", "TE-11"], True, "Ulm University",
-                                           {"relevance": 5})
+                                           {"RELEVANCE": 5, "SAFETY": 4})
         assert warnings == []
         sid = app.record_supervision(w, sam, "2023-01-20", "process", "one_to_one", "in_person", 60,
                                      ["boundaries"], "Co-facilitate a group", "Talked about boundaries")

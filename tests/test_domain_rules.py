@@ -396,3 +396,30 @@ def test_stage_held_once_every_competence_is_signed_at_basic(app, org, today):
     later = app.stage_report(w, on="2025-06-01")  # two years in: Intermediate is expected
     assert (later.held, later.expected) == ("ESSENTIAL", "PEER-PRACTITIONER")
     assert later.missing == [c for c in COMPETENCES if c != "REL-2"]
+
+
+# --- withdrawn evidence and past stages ----------------------------------------------------------
+def test_approval_refused_when_all_evidence_was_withdrawn(app, org, today):
+    w, sam = org["wendy"], org["sam"]
+    ev = evidence(app, w)
+    rid = request(app, w, evidence_ids=[ev])
+    app.withdraw_evidence(w, ev)
+    with pytest.raises(EvidenceRequired, match="all the evidence behind this request has been withdrawn"):
+        app.approve_sign_off(w, rid, sam)
+    app.return_sign_off(w, rid, sam, "Please add new evidence.")  # returning it is still possible
+    assert app.portfolio(w).requests[str(rid)]["status"] == "returned"
+
+
+def test_stage_report_for_a_past_date_counts_only_sign_offs_made_by_then(app, org, at):
+    w, sam = org["wendy"], org["sam"]
+    with at("2024-03-01"):
+        for code in COMPETENCES:
+            sign_off(app, w, sam, competence=code)
+    with at("2024-06-01"):
+        app.revoke_sign_off(w, app.portfolio(w).open_request("REL-1") or next(
+            rid for rid, r in app.portfolio(w).requests.items() if r["competence"] == "REL-1"), sam, "Recheck")
+        assert app.stage_report(w, on="2024-02-28").held is None  # before any sign-off
+        assert app.stage_report(w, on="2024-03-01").held == "ESSENTIAL"  # the day of the sign-offs
+        assert app.stage_report(w, on="2024-05-31").held == "ESSENTIAL"  # before the revocation
+        assert app.stage_report(w).held is None  # today: REL-1 Basic is revoked
+        assert app.stage_report(w).missing == ["REL-1"]

@@ -78,7 +78,7 @@ def build_history(app, at) -> dict:
         app.start_position(w, "team_leader", "2024-03-01", 30)
     with at("2024-05-01"):
         app.record_training(w, "Boundaries", "Recovery College", "2024-04-10", "5.25", "face_to_face",
-                            ["TE-1", "TE-3"], True, "Open College", {"relevance": 5, "delivery": 4})
+                            ["TE-1", "TE-3"], True, "Open College", {"RELEVANCE": 5, "SAFETY": 4})
         sup = app.record_supervision(w, sam, "2024-04-30", "process", "one_to_one", "video", 55,
                                      ["boundaries"], "read the policy", "talked about boundaries")
         ref = app.write_reflection(w, "grow", "My goal", {"G": "g", "R": "r"}, ["REL-1"])

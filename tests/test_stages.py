@@ -28,7 +28,7 @@ def person(*positions: tuple[str, str, int]) -> Person:
 
 
 def report(policy, p, on: str, held=None, competences=COMPETENCES):
-    return assess(p, held or {}, competences, policy, date.fromisoformat(on))
+    return assess(p.positions, held or {}, competences, policy, date.fromisoformat(on))
 
 
 def levels(*names: str) -> dict[str, list[str]]:

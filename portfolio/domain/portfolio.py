@@ -7,7 +7,7 @@ sealed: the domain stores the ciphertext string and never sees the plain words.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -124,7 +124,7 @@ class Portfolio(PortfolioAggregate):
             raise InvalidValue("minutes", "must be between 5 and 480")
         if supervisor_id == self.worker_id:
             raise InvalidValue("supervisor", "a worker cannot record themselves as their supervisor")
-        if held_on > clock.today():
+        if held_on > clock.today() + timedelta(days=1):  # a day's grace for time zones ahead of UTC
             raise InvalidValue("held_on", "a supervision session cannot be recorded in the future")
         if format == "one_to_one" and not worker.was_supervised_by(supervisor_id, held_on):
             raise SupervisorNotAssigned(
@@ -258,9 +258,16 @@ class Portfolio(PortfolioAggregate):
                                 "reviewed_at": reviewed_at})
 
     # --- sign-off ---------------------------------------------------------------------------
-    def held_levels(self, competence: str) -> list[str]:
-        held = {lv for r in self.requests.values()
-                if r["competence"] == competence and r["status"] == "approved" for lv in r["levels"]}
+    def held_levels(self, competence: str, as_of: datetime | None = None) -> list[str]:
+        """Levels signed off for a competence now, or as they stood at `as_of`."""
+        def held_then(r: dict) -> bool:
+            if as_of is None:
+                return r["status"] == "approved"
+            return (r["status"] in ("approved", "revoked") and r["decided_at"] <= as_of
+                    and (r.get("revoked_at") is None or r["revoked_at"] > as_of))
+
+        held = {lv for r in self.requests.values() if r["competence"] == competence and held_then(r)
+                for lv in r["levels"]}
         return [lv for lv in LEVELS if lv in held]
 
     def open_request(self, competence: str) -> dict | None:
@@ -316,7 +323,10 @@ class Portfolio(PortfolioAggregate):
         return req
 
     def approve(self, request_id: UUID, supervisor_id: UUID, worker: Person, role: str) -> None:
-        self._check_decider(request_id, supervisor_id, worker)
+        req = self._check_decider(request_id, supervisor_id, worker)
+        if all(self.evidence[str(e)]["withdrawn"] for e in req["evidence_ids"]):
+            raise EvidenceRequired("all the evidence behind this request has been withdrawn; "
+                                   "return it or ask the worker to withdraw the request")
         self._sign_off_approved(request_id=request_id, supervisor_id=supervisor_id, role=role,
                                 decided_at=clock.now())
 

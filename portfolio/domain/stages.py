@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from portfolio.domain.people import Person
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ def _add_years(day: date, years: int) -> date:
         return day.replace(year=day.year + years, day=28)
 
 
-def assess(person: Person, held_levels: dict[str, list[str]], competences: list[str],
+def assess(positions: list[dict], held_levels: dict[str, list[str]], competences: list[str],
            policy: dict, on: date) -> StageReport:
     stages = policy["stages"]
     held = None
@@ -42,10 +41,11 @@ def assess(person: Person, held_levels: dict[str, list[str]], competences: list[
         else:
             break
 
-    position = person.position_on(on)
+    held_positions = [p for p in positions if p["starts_on"] <= on]
+    position = held_positions[-1] if held_positions else None
     if position is None:
         return StageReport(held=held, expected=None, expected_due_on=None, in_induction=False)
-    first_start = person.positions[0]["starts_on"]
+    first_start = positions[0]["starts_on"]
     expected, due_on, in_induction = None, None, False
     for stage in stages:
         trigger = stage["trigger"]

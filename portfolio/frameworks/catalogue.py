@@ -129,10 +129,21 @@ def _policy_errors(doc: dict) -> list[str]:
     return errors
 
 
+def _reserved_mapping(value: object) -> bool:
+    """The event store reads a mapping of exactly '_type_' and '_data_' as its own encoded value."""
+    if isinstance(value, dict):
+        return set(value) == {"_type_", "_data_"} or any(_reserved_mapping(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_reserved_mapping(v) for v in value)
+    return False
+
+
 def validate_document(doc: object) -> dict:
     """Return the validated document, or raise FrameworkFileError listing every problem."""
     if not isinstance(doc, dict):
         raise FrameworkFileError("the file must hold one mapping (id, version, title, kind, source, items)")
+    if _reserved_mapping(doc):
+        raise FrameworkFileError("a mapping with exactly the keys _type_ and _data_ is reserved; rename them")
     try:
         FrameworkSchema().load(doc)
     except ValidationError as exc:
