@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import portfolio.projections.tables  # noqa: F401 - registers the read-model tables
 from portfolio.db import metadata
 
 config = context.config

@@ -6,6 +6,7 @@ event log only ever holds ciphertext of it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
@@ -22,7 +23,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.stages import StageReport, assess
-from portfolio.files import FileStore
+from portfolio.files import FileStore, check_file
 from portfolio.frameworks import catalogue
 
 COMPETENCES = "worker-competences"
@@ -334,8 +335,9 @@ class PortfolioApplication(Application):
 
     def add_evidence(self, worker_id: UUID | str, title: str, kind: str, description: str = "",
                      claims: list[tuple[str, str]] | None = None,
-                     file: tuple[str, str, bytes] | None = None) -> UUID:
-        """`claims` are (competence code, level); `file` is (file name, media type, bytes)."""
+                     file: tuple[str, str, bytes] | None = None, links: list[UUID | str] | None = None) -> UUID:
+        """`claims` are (competence code, level); `file` is (file name, media type, bytes); `links` are
+        the ids of training, supervision or reflection records the evidence documents."""
         worker, pf = self._worker(worker_id)
         fw = self.framework_document(COMPETENCES)
         codes, levels = set(catalogue.competence_codes(fw)), fw["levels"]
@@ -349,13 +351,16 @@ class PortfolioApplication(Application):
         file_meta = None
         if file is not None:
             name, media_type, data = file
-            sha = self.files.put(worker.id, data, media_type)
-            file_meta = {"sha256": sha, "size": len(data), "media_type": media_type,
+            check_file(data, media_type)
+            file_meta = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media_type": media_type,
                          "name_sealed": self._seal(worker.id, text("file name", name, max_len=255))}
         evidence_id = uuid4()
         pf.add_evidence(evidence_id, title, kind, self._seal(worker.id, text("description", description,
                                                                              required=False)),
-                        claim_dicts, fw["id"], str(fw["version"]), file_meta)
+                        claim_dicts, fw["id"], str(fw["version"]), file_meta,
+                        [as_uuid("links", x) for x in links or []])
+        if file is not None:  # stored only once the domain has accepted the evidence
+            self.files.put(worker.id, file[2], file[1])
         self._save(pf)
         return evidence_id
 

@@ -12,9 +12,11 @@ from portfolio.config import ConfigError, Settings
 from portfolio.crypto import KeyUnavailable
 from portfolio.domain.errors import DomainError
 from portfolio.frameworks import catalogue
+from portfolio.projections.base import ProjectionError
 from portfolio.transfer import TransferError
 
-EXPECTED = (DomainError, ConfigError, catalogue.FrameworkFileError, TransferError, KeyUnavailable, OSError)
+EXPECTED = (DomainError, ConfigError, catalogue.FrameworkFileError, TransferError, KeyUnavailable, OSError,
+            ProjectionError)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -91,6 +93,7 @@ def demo(workers: int, supervisors: int, years: int, seed: int) -> None:
                        "(remove the instance folder, or use another database, for a fresh demo).")
             return
         summary = build_demo(runtime.app, workers=workers, supervisors=supervisors, years=years, seed=seed)
+        runtime.projector.catch_up_all()  # read models ready before the first page is served
     click.echo(summary)
 
 
@@ -148,6 +151,37 @@ def frameworks_load(path: Path) -> None:
 
 
 @cli.group()
+def projections() -> None:
+    """Read models: status, and rebuild from the log."""
+
+
+@projections.command("status")
+def projections_status() -> None:
+    """Position and lag of each projection."""
+    with _runtime() as rt:
+        for s in rt.projector.status():
+            click.echo(f"{s.name:<10} generation {s.generation:<3} position {s.position:<8} head {s.head:<8} "
+                       f"lag {s.lag}")
+
+
+@projections.command("rebuild")
+@click.argument("name", required=False)
+def projections_rebuild(name: str | None) -> None:
+    """Rebuild NAME (or all) from zero beside the live tables, then switch over."""
+    from tqdm import tqdm
+
+    with _runtime() as rt:
+        names = [name] if name else list(rt.projector.projections)
+        for n in names:
+            rt.projector._projection(n)  # unknown names fail before any work starts
+        total = rt.app.recorder.max_notification_id() or 0
+        for n in names:
+            with tqdm(total=total, desc=f"Rebuilding {n}", unit="event", file=sys.stderr, disable=None) as bar:
+                status = rt.projector.rebuild(n, bar.update)
+            click.echo(f"Rebuilt {n}: generation {status.generation}, position {status.position}.")
+
+
+@cli.group()
 def events() -> None:
     """Export or import the event log (JSON lines)."""
 
@@ -181,6 +215,7 @@ def events_import(path: Path) -> None:
     settings.ensure_master_key()
     with open_runtime(settings, create=True) as rt:
         count = import_events(rt.app, path)
+        rt.projector.catch_up_all()
     click.echo(f"Imported {count} events from {path}.")
 
 

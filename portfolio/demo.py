@@ -110,6 +110,7 @@ class Worker:
     next_supervision: date = date.min
     next_training: date = date.min
     trainings_done: int = 0
+    trainings: list[UUID] = field(default_factory=list)
     goals: list[UUID] = field(default_factory=list)
     reflections: list[UUID] = field(default_factory=list)
     approved: list[UUID] = field(default_factory=list)
@@ -183,11 +184,12 @@ class DemoBuilder:
         if day >= w.next_training and w.trainings_done < len(TRAININGS):
             title, provider, elements, accredited_by = TRAININGS[w.trainings_done]
             with self.at(day):
-                app.record_training(w.id, title, provider, day, rng.choice([3, 3.5, 4, 4, 6]),
+                tid, _ = app.record_training(w.id, title, provider, day, rng.choice([3, 3.5, 4, 4, 6]),
                                     rng.choice(["face_to_face", "face_to_face", "online"]), elements,
                                     bool(accredited_by), accredited_by,
                                     {"RELEVANCE": rng.randint(3, 5), "SAFETY": rng.randint(3, 5),
                                      "OVERALL": rng.randint(3, 5)})
+            w.trainings.append(tid)
             w.trainings_done += 1
             w.next_training = day + timedelta(days=14 if w.trainings_done < 8 else 120)
         if rng.random() < 0.3:
@@ -240,8 +242,12 @@ class DemoBuilder:
             return
         competence, level = w.ladder[w.step]
         title, kind, description = EVIDENCE[level]
+        links = []
+        if level == "Basic" and w.trainings:  # the training behind a Basic claim is evidence too
+            kind, links = "training_record", [rng.choice(w.trainings)]
         with self.at(day):
-            eid = app.add_evidence(w.id, title.format(c=competence), kind, description, [(competence, level)])
+            eid = app.add_evidence(w.id, title.format(c=competence), kind, description, [(competence, level)],
+                                   links=links)
             request_id = app.request_sign_off(w.id, competence, level, [eid])
         w.pending = (request_id, competence, day + timedelta(days=rng.choice([7, 10, 14, 21])))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
@@ -40,6 +41,28 @@ class Runtime:
     @property
     def keys(self) -> KeyStore:
         return self.app.keys
+
+    @cached_property
+    def projector(self):
+        from portfolio.projections.runner import Projector
+
+        return Projector(self.app, self.engine)
+
+    def policy(self):
+        from portfolio.application import COMPETENCES, LEVELS_OF_USE
+        from portfolio.frameworks.catalogue import competence_codes
+        from portfolio.projections.queries import Policy
+
+        return Policy(competences=competence_codes(self.app.framework_document(COMPETENCES)),
+                      stages=self.app.framework_document(LEVELS_OF_USE)["policy"])
+
+    def read_models(self, refresh: bool = True):
+        """The live read models; with refresh, caught up first so a reader sees its own writes."""
+        from portfolio.projections.queries import ReadModels
+
+        if refresh:
+            self.projector.refresh()
+        return ReadModels(self.engine, self.policy())
 
     def close(self) -> None:
         self.app.close()

@@ -197,26 +197,30 @@ class Portfolio(PortfolioAggregate):
     # --- evidence ---------------------------------------------------------------------------
     def add_evidence(self, evidence_id: UUID, title: str, kind: str, description_sealed: str,
                      claims: list[dict], framework_id: str, framework_version: str,
-                     file: dict | None) -> None:
+                     file: dict | None, links: list[UUID] | None = None) -> None:
+        """`links` name the training, supervision or reflection records this evidence documents."""
         title = non_empty("title", title)
         one_of("kind", kind, EVIDENCE_KINDS)
         clean_claims = []
         for c in claims:
             level_index(c["level"])
             clean_claims.append({"competence": c["competence"], "level": c["level"]})
+        for link in links or []:
+            if not any(str(link) in items for items in (self.trainings, self.supervisions, self.reflections)):
+                raise NotFound(f"no training, supervision or reflection {link} in this portfolio")
         self._evidence_added(evidence_id=evidence_id, title=title, kind=kind,
                              description_sealed=description_sealed, claims=clean_claims,
                              framework_id=framework_id, framework_version=framework_version, file=file,
-                             added_at=clock.now())
+                             links=list(dict.fromkeys(links or [])), added_at=clock.now())
 
     @event("EvidenceAdded")
     def _evidence_added(self, evidence_id: UUID, title: str, kind: str, description_sealed: str,
                         claims: list[dict], framework_id: str, framework_version: str,
-                        file: dict | None, added_at: datetime) -> None:
+                        file: dict | None, links: list[UUID], added_at: datetime) -> None:
         self.evidence[str(evidence_id)] = {
             "title": title, "kind": kind, "description_sealed": description_sealed, "claims": claims,
             "framework_id": framework_id, "framework_version": framework_version, "file": file,
-            "exposure": "private", "withdrawn": False, "added_at": added_at}
+            "links": links, "exposure": "private", "withdrawn": False, "added_at": added_at}
 
     def withdraw_evidence(self, evidence_id: UUID) -> None:
         ev = self._get("evidence", self.evidence, evidence_id)

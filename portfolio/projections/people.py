@@ -1,0 +1,51 @@
+"""People projection: accounts, positions held and supervisor assignments."""
+
+from __future__ import annotations
+
+from portfolio.domain.frameworks import Framework
+from portfolio.domain.people import Person, Username
+from portfolio.domain.portfolio import Portfolio
+from portfolio.projections.base import Projection, Writer
+from portfolio.projections.tables import assignments, people, positions
+
+PORTFOLIO_EVENTS = tuple(getattr(Portfolio, n) for n in (
+    "Opened", "TrainingRecorded", "SupervisionRecorded", "ReflectionWritten", "ReflectionAmended",
+    "ExposureChanged", "EvidenceAdded", "EvidenceWithdrawn", "GoalSet", "GoalReviewed", "SignOffRequested",
+    "SignOffApproved", "SignOffReturned", "SignOffWithdrawn", "SignOffRevoked"))
+
+
+class PeopleProjection(Projection):
+    name = "people"
+    tables = (people, positions, assignments)
+    handlers = {
+        Person.Registered: "registered",
+        Person.RolesChanged: "roles_changed",
+        Person.PositionStarted: "position_started",
+        Person.SupervisorAssigned: "supervisor_assigned",
+        Person.SupervisionEnded: "supervision_ended",
+    }
+    ignored = (Person.PasswordSet, Username.Reserved, Framework.Registered, Framework.VersionPublished,
+               *PORTFOLIO_EVENTS)
+
+    def registered(self, e, w: Writer) -> None:
+        w.insert(people, person_id=str(e.originator_id), username=e.username, name_sealed=e.name_sealed,
+                 roles=",".join(e.roles), joined_on=e.joined_on, registered_at=e.timestamp)
+
+    def roles_changed(self, e, w: Writer) -> None:
+        w.update(people, {"person_id": str(e.originator_id)}, roles=",".join(e.roles))
+
+    def position_started(self, e, w: Writer) -> None:
+        w.insert(positions, person_id=str(e.originator_id), starts_on=e.starts_on, position=e.position,
+                 induction_days=e.induction_days)
+
+    def supervisor_assigned(self, e, w: Writer) -> None:
+        w.insert(assignments, worker_id=str(e.originator_id), supervisor_id=str(e.supervisor_id),
+                 starts_on=e.starts_on, ends_on=e.ends_on)
+
+    def supervision_ended(self, e, w: Writer) -> None:
+        rows = w.select(assignments, "starts_on", "ends_on", worker_id=str(e.originator_id),
+                        supervisor_id=str(e.supervisor_id))
+        for row in rows:
+            if row.ends_on is None:
+                w.update(assignments, {"worker_id": str(e.originator_id), "supervisor_id": str(e.supervisor_id),
+                                       "starts_on": row.starts_on}, ends_on=e.ends_on)

@@ -1,0 +1,279 @@
+"""Read side: plain SQL over the read models (the live generation, or an as-of copy).
+
+Every result is metadata or ciphertext; personal text is opened by the caller, per item, only
+for a permitted reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.engine import Connection, Engine
+
+from portfolio.domain.stages import StageReport, assess
+from portfolio.domain.values import LEVELS
+from portfolio.projections.tables import (assignments, evidence, goals, matrix, people, positions,
+                                          projection_active, reflections, requests, supervisions, timeline,
+                                          trainings)
+
+OWNER = {t: "people" for t in (people, positions, assignments)}
+
+
+def end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=timezone.utc)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What the stage computation needs from the frameworks: competence codes and the stage policy."""
+    competences: list[str]
+    stages: dict
+
+
+class ReadModels:
+    def __init__(self, engine: Engine, policy: Policy, generations: dict[str, int] | None = None):
+        self.engine, self.policy, self._fixed = engine, policy, generations
+
+    def _gens(self, conn: Connection) -> dict[str, int]:
+        if self._fixed is not None:
+            return self._fixed
+        found = dict(conn.execute(select(projection_active.c.name, projection_active.c.gen)).all())
+        return {"people": found.get("people", 1), "portfolio": found.get("portfolio", 1)}
+
+    def _gen(self, table, gens: dict[str, int]):
+        return table.c.gen == gens[OWNER.get(table, "portfolio")]
+
+    # --- people -----------------------------------------------------------------------------
+    def people(self) -> list:
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            return list(conn.execute(select(people).where(self._gen(people, g)).order_by(people.c.username)))
+
+    def supervisees(self, supervisor_id: str, on: date) -> list[str]:
+        with self.engine.connect() as conn:
+            return self._supervisees(conn, self._gens(conn), supervisor_id, on)
+
+    def _supervisees(self, conn, g, supervisor_id: str, on: date) -> list[str]:
+        a = assignments
+        rows = conn.execute(select(a.c.worker_id).where(
+            self._gen(a, g), a.c.supervisor_id == str(supervisor_id), a.c.starts_on <= on,
+            or_(a.c.ends_on.is_(None), a.c.ends_on >= on)).distinct())
+        return [r.worker_id for r in rows]
+
+    # --- competency matrix and stage --------------------------------------------------------
+    def matrix(self, worker_id: str) -> dict[tuple[str, str], dict]:
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            rows = conn.execute(select(matrix).where(self._gen(matrix, g), matrix.c.worker_id == str(worker_id)))
+            return {(r.competence, r.level): dict(r._mapping) for r in rows}
+
+    def stage(self, worker_id: str, on: date) -> StageReport:
+        with self.engine.connect() as conn:
+            return self._stage(conn, self._gens(conn), str(worker_id), on)
+
+    def _stage(self, conn, g, worker_id: str, on: date) -> StageReport:
+        held: dict[str, list[str]] = {}
+        for r in conn.execute(select(matrix.c.competence, matrix.c.level).where(
+                self._gen(matrix, g), matrix.c.worker_id == worker_id, matrix.c.state == "signed")):
+            held.setdefault(r.competence, []).append(r.level)
+        return assess(self._positions(conn, g, worker_id), held, self.policy.competences, self.policy.stages, on)
+
+    def _positions(self, conn, g, worker_id: str) -> list[dict]:
+        rows = conn.execute(select(positions).where(self._gen(positions, g), positions.c.person_id == worker_id)
+                            .order_by(positions.c.starts_on))
+        return [{"position": r.position, "starts_on": r.starts_on, "induction_days": r.induction_days} for r in rows]
+
+    # --- timeline ---------------------------------------------------------------------------
+    def timeline(self, worker_id: str, page: int = 1, per_page: int = 50) -> tuple[list, int]:
+        t = timeline
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            where = and_(self._gen(t, g), t.c.worker_id == str(worker_id))
+            total = conn.execute(select(func.count()).select_from(t).where(where)).scalar_one()
+            rows = conn.execute(select(t).where(where).order_by(t.c.at.desc(), t.c.originator_version.desc())
+                                .limit(per_page).offset((max(page, 1) - 1) * per_page))
+            return list(rows), total
+
+    # --- supervisor queue -------------------------------------------------------------------
+    def queue(self, supervisor_id: str, on: date) -> list[dict]:
+        """Open requests of the supervisor's current supervisees, oldest first."""
+        r = requests
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            workers = self._supervisees(conn, g, supervisor_id, on)
+            if not workers:
+                return []
+            rows = conn.execute(select(r).where(self._gen(r, g), r.c.status == "open", r.c.worker_id.in_(workers))
+                                .order_by(r.c.requested_at))
+            return [dict(row._mapping, age_days=(on - row.requested_at.date()).days) for row in rows]
+
+    # --- supervision summary ----------------------------------------------------------------
+    def supervision_summary(self, worker_id: str, on: date) -> dict:
+        worker_id = str(worker_id)
+        s, rf, rq, gl = supervisions, reflections, requests, goals
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            sessions = list(conn.execute(select(s).where(self._gen(s, g), s.c.worker_id == worker_id,
+                                                         s.c.held_on <= on).order_by(s.c.held_on.desc())))
+            last = sessions[0] if sessions else None
+            # Shared on the session day or after: the supervisor may not have seen it yet.
+            since = (datetime.combine(last.held_on, time.min, tzinfo=timezone.utc) if last
+                     else datetime.min.replace(tzinfo=timezone.utc))
+            shared = list(conn.execute(select(rf).where(
+                self._gen(rf, g), rf.c.worker_id == worker_id, rf.c.exposure != "private",
+                rf.c.exposure_changed_at >= since, rf.c.exposure_changed_at <= end_of(on))
+                .order_by(rf.c.exposure_changed_at)))
+            recent = end_of(on) - timedelta(days=30)
+            sign_offs = list(conn.execute(select(rq).where(
+                self._gen(rq, g), rq.c.worker_id == worker_id,
+                or_(rq.c.status == "open", rq.c.decided_at >= recent, rq.c.closed_at >= recent))
+                .order_by(rq.c.requested_at)))
+            due = list(conn.execute(select(gl).where(
+                self._gen(gl, g), gl.c.worker_id == worker_id, gl.c.status == "open",
+                gl.c.due_on.is_not(None), gl.c.due_on <= on + timedelta(days=30)).order_by(gl.c.due_on)))
+            stage = self._stage(conn, g, worker_id, on)
+        return {
+            "last_session": last.held_on if last else None,
+            "days_since_last": (on - last.held_on).days if last else None,
+            "sessions_90_days": sum(1 for x in sessions if x.held_on > on - timedelta(days=90)),
+            "open_actions": last.actions_sealed if last else None,  # agreed at the last session
+            "last_supervision_id": last.supervision_id if last else None,
+            "shared_reflections": shared,
+            "sign_offs": sign_offs,
+            "goals_due": due,
+            "stage": stage,
+        }
+
+    # --- organisation progression -----------------------------------------------------------
+    def progression(self, on: date) -> dict:
+        """Workers per stage held, and per competence x level signed, as the tables stand."""
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            workers = [r.person_id for r in conn.execute(select(people.c.person_id).where(
+                self._gen(people, g), people.c.roles.contains("peer_worker"), people.c.joined_on <= on))]
+            stages = {s["code"]: 0 for s in self.policy.stages["stages"]}
+            stages["none"] = 0
+            for w in workers:
+                held = self._stage(conn, g, w, on).held
+                stages[held or "none"] += 1
+            cells = {(c, lv): 0 for c in self.policy.competences for lv in LEVELS}
+            for r in conn.execute(select(matrix.c.competence, matrix.c.level, func.count()).where(
+                    self._gen(matrix, g), matrix.c.state == "signed").group_by(matrix.c.competence, matrix.c.level)):
+                cells[(r[0], r[1])] = r[2]
+        return {"workers": len(workers), "stages": stages, "signed": cells}
+
+    def progression_by_month(self, start: date, end: date) -> list[dict]:
+        """Signed levels per month end, from the sign-off history (approvals not yet revoked then)."""
+        r = requests
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            decisions = list(conn.execute(select(r.c.worker_id, r.c.competence, r.c.levels, r.c.decided_at,
+                                                 r.c.closed_at).where(self._gen(r, g), r.c.decided_at.is_not(None),
+                                                                      r.c.status.in_(("approved", "revoked")))))
+            months, day = [], date(start.year, start.month, 1)
+            while day <= end:
+                nxt = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+                month_end = end_of(nxt - timedelta(days=1))
+                held: dict[str, dict[str, list[str]]] = {}
+                for d in decisions:
+                    if d.decided_at <= month_end and (d.closed_at is None or d.closed_at > month_end):
+                        held.setdefault(d.worker_id, {}).setdefault(d.competence, []).extend(d.levels.split(","))
+                signed = {lv: sum(lv in lvls for w in held.values() for lvls in w.values()) for lv in LEVELS}
+                stages = {s["code"]: 0 for s in self.policy.stages["stages"]}
+                for w, levels in held.items():
+                    report = assess(self._positions(conn, g, w), levels, self.policy.competences,
+                                    self.policy.stages, nxt - timedelta(days=1))
+                    if report.held:
+                        stages[report.held] += 1
+                months.append({"month": day.strftime("%Y-%m"), "signed": signed, "stages": stages})
+                day = nxt
+        return months
+
+    # --- accreditation audit ------------------------------------------------------------------
+    def audit(self, start: date | None = None, end: date | None = None, supervisor_id: str | None = None,
+              competence: str | None = None) -> list[dict]:
+        """Every sign-off decision with who decided, whether assigned then, evidence and flags."""
+        r = requests
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            where = [self._gen(r, g), r.c.decided_at.is_not(None)]
+            if start:
+                where.append(r.c.decided_at >= datetime.combine(start, time.min, tzinfo=timezone.utc))
+            if end:
+                where.append(r.c.decided_at <= end_of(end))
+            if supervisor_id:
+                where.append(r.c.decided_by == str(supervisor_id))
+            if competence:
+                where.append(r.c.competence == competence)
+            rows = list(conn.execute(select(r).where(*where).order_by(r.c.decided_at)))
+            out = []
+            for row in rows:
+                day = row.decided_at.date()
+                assigned = bool(conn.execute(select(func.count()).select_from(assignments).where(
+                    self._gen(assignments, g), assignments.c.worker_id == row.worker_id,
+                    assignments.c.supervisor_id == row.decided_by, assignments.c.starts_on <= day,
+                    or_(assignments.c.ends_on.is_(None), assignments.c.ends_on >= day))).scalar_one())
+                recent_sessions = conn.execute(select(func.count()).select_from(supervisions).where(
+                    self._gen(supervisions, g), supervisions.c.worker_id == row.worker_id,
+                    supervisions.c.held_on <= day, supervisions.c.held_on >= day - timedelta(days=90))).scalar_one()
+                ev_ids = [e for e in row.evidence_ids.split(",") if e]
+                ev = list(conn.execute(select(evidence.c.evidence_id, evidence.c.title, evidence.c.kind,
+                                              evidence.c.withdrawn, evidence.c.links).where(
+                    self._gen(evidence, g), evidence.c.evidence_id.in_(ev_ids))))
+                linked = [x for e in ev for x in e.links.split(",") if x]
+                unaccredited = conn.execute(select(trainings.c.title).where(
+                    self._gen(trainings, g), trainings.c.training_id.in_(linked),
+                    trainings.c.accredited.is_(False))).scalars().all() if linked else []
+                flags = []
+                if not assigned:
+                    flags.append("decided by someone not assigned then")
+                if row.status == "approved" and self._below_missing(conn, g, row):
+                    flags.append("level held without the level below")
+                if row.status == "revoked":
+                    flags.append("revoked")
+                if row.status in ("approved", "revoked") and not recent_sessions:
+                    flags.append("no supervision in the 90 days before")
+                if unaccredited:
+                    flags.append("training from a programme not accredited")
+                if row.status == "approved" and any(e.withdrawn for e in ev):
+                    flags.append("evidence withdrawn after the request")
+                out.append(dict(row._mapping, assigned_then=assigned, evidence=ev, flags=flags,
+                                sessions_90_days=recent_sessions, unaccredited_trainings=unaccredited))
+            return out
+
+    def _below_missing(self, conn, g, row) -> bool:
+        levels = row.levels.split(",")
+        lowest = LEVELS.index(levels[0])
+        if lowest == 0:
+            return False
+        state = conn.execute(select(matrix.c.state).where(
+            self._gen(matrix, g), matrix.c.worker_id == row.worker_id, matrix.c.competence == row.competence,
+            matrix.c.level == LEVELS[lowest - 1])).scalar()
+        return state != "signed"
+
+
+AUDIT_COLUMNS = ["request_id", "worker", "competence", "levels", "status", "requested_at", "decided_at",
+                 "decided_by", "decided_role", "assigned_then", "framework_id", "framework_version",
+                 "evidence_count", "evidence", "closed_at", "revoked_by", "flags"]
+
+
+def audit_csv(rows: list[dict], names: dict[str, str]) -> str:
+    """CSV of the audit trail: metadata only (names as the viewer is allowed to see them)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(AUDIT_COLUMNS)
+    for r in rows:
+        writer.writerow([
+            r["request_id"], names.get(r["worker_id"], r["worker_id"]), r["competence"], r["levels"], r["status"],
+            r["requested_at"].isoformat(), r["decided_at"].isoformat(),
+            names.get(r["decided_by"], r["decided_by"]), r["decided_role"], "yes" if r["assigned_then"] else "no",
+            r["framework_id"], r["framework_version"], r["evidence_count"],
+            "; ".join(f"{e.title} ({e.kind}{', withdrawn' if e.withdrawn else ''})" for e in r["evidence"]),
+            r["closed_at"].isoformat() if r["closed_at"] else "", names.get(r["revoked_by"] or "", ""),
+            "; ".join(r["flags"]),
+        ])
+    return out.getvalue()
