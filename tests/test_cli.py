@@ -144,3 +144,14 @@ def test_real_process_prints_no_traceback(env, tmp_path):
                           env={**os.environ, **env}, capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr and proc.stderr.strip().count("\n") == 0, proc.stderr
+
+
+def test_projections_status_and_rebuild(run):
+    run("demo", "--workers", "2", "--years", "1")
+    status = run("projections", "status").output.splitlines()
+    assert [line.split()[0] for line in status] == ["people", "portfolio"]
+    assert all(line.endswith("lag 0") and "generation 1" in line for line in status)
+    rebuilt = run("projections", "rebuild", "portfolio").output
+    assert "Rebuilt portfolio: generation 2" in rebuilt
+    assert "portfolio  generation 2" in run("projections", "status").output
+    assert_one_line_error(run("projections", "rebuild", "nope", ok=False), "no projection named 'nope'")
