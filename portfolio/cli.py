@@ -175,10 +175,11 @@ def projections_rebuild(name: str | None) -> None:
         for n in names:
             rt.projector._projection(n)  # unknown names fail before any work starts
         total = rt.app.recorder.max_notification_id() or 0
-        for n in names:
-            with tqdm(total=total, desc=f"Rebuilding {n}", unit="event", file=sys.stderr, disable=None) as bar:
-                status = rt.projector.rebuild(n, bar.update)
-            click.echo(f"Rebuilt {n}: generation {status.generation}, position {status.position}.")
+        with tqdm(total=total, desc=f"Rebuilding {', '.join(names)}", unit="event", file=sys.stderr,
+                  disable=None) as bar:
+            statuses = rt.projector.rebuild(names, bar.update)
+        for status in statuses:
+            click.echo(f"Rebuilt {status.name}: generation {status.generation}, position {status.position}.")
 
 
 @cli.group()

@@ -17,7 +17,9 @@ from portfolio.files import FileStore
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings, durable: bool = True) -> Engine:
+    """durable=False (SQLite only) lets a power cut lose the last commits, never half of one: fit
+    for read models, whose rows and tracking position always commit together."""
     engine = create_engine(settings.sqlalchemy_url(), connect_args=settings.sqlalchemy_connect_args(),
                            pool_pre_ping=settings.backend == "postgres")
     if settings.backend == "sqlite":
@@ -26,8 +28,9 @@ def make_engine(settings: Settings) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA busy_timeout=30000")
-            # Erased keys must not linger in free pages of the file.
-            cur.execute("PRAGMA secure_delete=ON")
+            # Erased keys must not linger in free pages of the file (read models hold no keys).
+            cur.execute("PRAGMA secure_delete=ON" if durable else "PRAGMA secure_delete=OFF")
+            cur.execute("PRAGMA synchronous=FULL" if durable else "PRAGMA synchronous=NORMAL")
             cur.close()
     return engine
 
@@ -46,7 +49,11 @@ class Runtime:
     def projector(self):
         from portfolio.projections.runner import Projector
 
-        return Projector(self.app, self.engine)
+        return Projector(self.app, self._projection_engine)
+
+    @cached_property
+    def _projection_engine(self) -> Engine:
+        return make_engine(self.settings, durable=False) if self.settings.backend == "sqlite" else self.engine
 
     def policy(self):
         from portfolio.application import COMPETENCES, LEVELS_OF_USE
@@ -66,6 +73,8 @@ class Runtime:
 
     def close(self) -> None:
         self.app.close()
+        if "_projection_engine" in self.__dict__:
+            self._projection_engine.dispose()
         self.engine.dispose()
 
     def __enter__(self) -> "Runtime":

@@ -120,10 +120,12 @@ def test_organisation_progression(app, runtime, org, story, at):
 def test_rebuild_equals_incremental(runtime, story):
     runtime.projector.catch_up_all()
     before = {name: dump(runtime, name) for name in runtime.projector.projections}
-    for name in runtime.projector.projections:
-        status = runtime.projector.rebuild(name)
+    for name in runtime.projector.projections:  # one at a time, then all together in one pass
+        (status,) = runtime.projector.rebuild(name)
         assert status.generation == 2 and status.lag == 0
         assert dump(runtime, name) == before[name]
+    assert [s.generation for s in runtime.projector.rebuild()] == [3, 3]
+    assert {name: dump(runtime, name) for name in runtime.projector.projections} == before
 
 
 def test_a_projection_stopped_mid_page_restarts_to_identical_tables(app, runtime, story, monkeypatch):

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 10:08:54.120279
+Create Date: 2026-11-25 10:20:03.795016
 """
 from alembic import op
 import sqlalchemy as sa
@@ -34,7 +34,8 @@ def upgrade() -> None:
     sa.Column('supervisor_id', sa.String(length=36), nullable=False),
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('ends_on', sa.Date(), nullable=True),
-    sa.PrimaryKeyConstraint('gen', 'worker_id', 'supervisor_id', 'starts_on')
+    sa.PrimaryKeyConstraint('gen', 'worker_id', 'supervisor_id', 'starts_on'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('rm_assignments', schema=None) as batch_op:
         batch_op.create_index('ix_rm_assignments_0', ['gen', 'supervisor_id'], unique=False)
@@ -52,7 +53,8 @@ def upgrade() -> None:
     sa.Column('exposure', sa.String(length=20), nullable=False),
     sa.Column('withdrawn', sa.Boolean(), nullable=False),
     sa.Column('added_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('gen', 'evidence_id')
+    sa.PrimaryKeyConstraint('gen', 'evidence_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('rm_evidence', schema=None) as batch_op:
         batch_op.create_index('ix_rm_evidence_0', ['gen', 'worker_id'], unique=False)
@@ -68,7 +70,8 @@ def upgrade() -> None:
     sa.Column('commitment', sa.Integer(), nullable=True),
     sa.Column('set_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('gen', 'goal_id')
+    sa.PrimaryKeyConstraint('gen', 'goal_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('rm_goals', schema=None) as batch_op:
         batch_op.create_index('ix_rm_goals_0', ['gen', 'worker_id'], unique=False)
@@ -84,7 +87,8 @@ def upgrade() -> None:
     sa.Column('signed_by', sa.String(length=36), nullable=True),
     sa.Column('evidence_count', sa.Integer(), nullable=False),
     sa.Column('framework_version', sa.String(length=20), nullable=False),
-    sa.PrimaryKeyConstraint('gen', 'worker_id', 'competence', 'level')
+    sa.PrimaryKeyConstraint('gen', 'worker_id', 'competence', 'level'),
+    sqlite_with_rowid=False
     )
     op.create_table('rm_people',
     sa.Column('gen', sa.Integer(), nullable=False),
@@ -94,13 +98,15 @@ def upgrade() -> None:
     sa.Column('roles', sa.String(length=120), nullable=False),
     sa.Column('joined_on', sa.Date(), nullable=False),
     sa.Column('registered_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('gen', 'person_id')
+    sa.PrimaryKeyConstraint('gen', 'person_id'),
+    sqlite_with_rowid=False
     )
     op.create_table('rm_portfolios',
     sa.Column('gen', sa.Integer(), nullable=False),
     sa.Column('portfolio_id', sa.String(length=36), nullable=False),
     sa.Column('worker_id', sa.String(length=36), nullable=False),
-    sa.PrimaryKeyConstraint('gen', 'portfolio_id')
+    sa.PrimaryKeyConstraint('gen', 'portfolio_id'),
+    sqlite_with_rowid=False
     )
     op.create_table('rm_positions',
     sa.Column('gen', sa.Integer(), nullable=False),
@@ -108,7 +114,8 @@ def upgrade() -> None:
     sa.Column('starts_on', sa.Date(), nullable=False),
     sa.Column('position', sa.String(length=40), nullable=False),
     sa.Column('induction_days', sa.Integer(), nullable=False),
-    sa.PrimaryKeyConstraint('gen', 'person_id', 'starts_on')
+    sa.PrimaryKeyConstraint('gen', 'person_id', 'starts_on'),
+    sqlite_with_rowid=False
     )
     op.create_table('rm_reflections',
     sa.Column('gen', sa.Integer(), nullable=False),
@@ -122,7 +129,8 @@ def upgrade() -> None:
     sa.Column('written_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('amended_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('exposure_changed_at', sa.DateTime(timezone=True), nullable=True),
-    sa.PrimaryKeyConstraint('gen', 'reflection_id')
+    sa.PrimaryKeyConstraint('gen', 'reflection_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('rm_reflections', schema=None) as batch_op:
         batch_op.create_index('ix_rm_reflections_0', ['gen', 'worker_id'], unique=False)
@@ -147,7 +155,8 @@ def upgrade() -> None:
     sa.Column('revoked_by', sa.String(length=36), nullable=True),
     sa.Column('revoked_role', sa.String(length=20), nullable=True),
     sa.Column('reason_sealed', sa.Text(), nullable=True),
-    sa.PrimaryKeyConstraint('gen', 'request_id')
+    sa.PrimaryKeyConstraint('gen', 'request_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('rm_sign_off_requests', schema=None) as batch_op:
         batch_op.create_index('ix_rm_sign_off_requests_0', ['gen', 'worker_id', 'competence'], unique=False)
@@ -167,25 +176,24 @@ def upgrade() -> None:
     sa.Column('actions_sealed', sa.Text(), nullable=False),
     sa.Column('notes_sealed', sa.Text(), nullable=False),
     sa.Column('exposure', sa.String(length=20), nullable=False),
-    sa.PrimaryKeyConstraint('gen', 'supervision_id')
+    sa.PrimaryKeyConstraint('gen', 'supervision_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('rm_supervisions', schema=None) as batch_op:
         batch_op.create_index('ix_rm_supervisions_0', ['gen', 'worker_id', 'held_on'], unique=False)
 
     op.create_table('rm_timeline',
     sa.Column('gen', sa.Integer(), nullable=False),
-    sa.Column('originator_id', sa.String(length=36), nullable=False),
-    sa.Column('originator_version', sa.Integer(), nullable=False),
     sa.Column('worker_id', sa.String(length=36), nullable=False),
     sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('originator_id', sa.String(length=36), nullable=False),
+    sa.Column('originator_version', sa.Integer(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
     sa.Column('item_id', sa.String(length=36), nullable=True),
     sa.Column('label', sa.String(length=300), nullable=False),
-    sa.PrimaryKeyConstraint('gen', 'originator_id', 'originator_version')
+    sa.PrimaryKeyConstraint('gen', 'worker_id', 'at', 'originator_id', 'originator_version'),
+    sqlite_with_rowid=False
     )
-    with op.batch_alter_table('rm_timeline', schema=None) as batch_op:
-        batch_op.create_index('ix_rm_timeline_0', ['gen', 'worker_id', 'at'], unique=False)
-
     op.create_table('rm_trainings',
     sa.Column('gen', sa.Integer(), nullable=False),
     sa.Column('training_id', sa.String(length=36), nullable=False),
@@ -199,7 +207,8 @@ def upgrade() -> None:
     sa.Column('accredited', sa.Boolean(), nullable=False),
     sa.Column('accredited_by', sa.String(length=200), nullable=False),
     sa.Column('over_four_hours', sa.Boolean(), nullable=False),
-    sa.PrimaryKeyConstraint('gen', 'training_id')
+    sa.PrimaryKeyConstraint('gen', 'training_id'),
+    sqlite_with_rowid=False
     )
     with op.batch_alter_table('rm_trainings', schema=None) as batch_op:
         batch_op.create_index('ix_rm_trainings_0', ['gen', 'worker_id'], unique=False)
@@ -213,9 +222,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_rm_trainings_0')
 
     op.drop_table('rm_trainings')
-    with op.batch_alter_table('rm_timeline', schema=None) as batch_op:
-        batch_op.drop_index('ix_rm_timeline_0')
-
     op.drop_table('rm_timeline')
     with op.batch_alter_table('rm_supervisions', schema=None) as batch_op:
         batch_op.drop_index('ix_rm_supervisions_0')

@@ -158,8 +158,7 @@ class PortfolioProjection(Projection):
                  requested_at=e.requested_at, decided_at=None, decided_by=None, decided_role=None,
                  feedback_sealed=None, closed_at=None, revoked_by=None, revoked_role=None, reason_sealed=None)
         for level in e.levels:  # a cell shows the latest request for that competence and level
-            w.delete(matrix, worker_id=wid, competence=e.competence, level=level)
-            w.insert(matrix, worker_id=wid, competence=e.competence, level=level, state="requested",
+            w.upsert(matrix, worker_id=wid, competence=e.competence, level=level, state="requested",
                      request_id=rid, since=e.requested_at, signed_by=None, evidence_count=len(e.evidence_ids),
                      framework_version=e.framework_version)
         self.line(e, w, wid, "sign-off", rid, f"Sign-off requested: {e.competence} {levels.replace(',', ' + ')}")

@@ -23,7 +23,9 @@ from portfolio.projections.people import PeopleProjection
 from portfolio.projections.tables import projection_active, projection_tracking
 
 PROJECTIONS: tuple[type[Projection], ...] = (PeopleProjection, PortfolioProjection)
-PAGE = 500
+_UNKNOWN = object()
+PAGE = 500  # live catch-up: small transactions, short locks
+REBUILD_PAGE = 5000  # rebuilds: fewer commits; memory still bounded by the page
 
 
 @dataclass(frozen=True)
@@ -76,49 +78,70 @@ class Projector:
         return conn.execute(select(projection_tracking.c.position).where(
             (projection_tracking.c.name == name) & (projection_tracking.c.gen == gen))).scalar() or 0
 
-    def _apply_page(self, conn: Connection, projection: Projection, gen: int, position: int,
-                    progress: Callable[[int], None] | None) -> tuple[int, bool]:
-        """Apply the next page after `position`; returns (new position, caught up)."""
+    def _apply_page(self, conn: Connection, targets: list[tuple[Projection, int]], position: int,
+                    progress: Callable[[int], None] | None, limit: int | None = None) -> tuple[int, bool]:
+        """Apply the next page after `position` to each (projection, generation), decoding each
+        event once; returns (new position, caught up)."""
         head = self.app.recorder.max_notification_id() or 0
         if position >= head:
             return position, True
-        page = self.app.recorder.select_notifications(start=position + 1, limit=self.page_size, stop=head)
-        w = Writer(conn, gen)
-        at = position
+        limit = limit or self.page_size
+        page = self.app.recorder.select_notifications(start=position + 1, limit=limit, stop=head)
+        writers = [(projection, Writer(conn, gen), projection.handlers_by_topic) for projection, gen in targets]
+        at, current, decode = position, targets[0][0], self.app.mapper.to_domain_event
         try:
             for n in page:
-                at = n.id
-                handler = projection.handler_for(n.topic, n.id)
-                if handler is not None:
-                    handler(self.app.mapper.to_domain_event(n), w)
+                at, event = n.id, None
+                for current, w, by_topic in writers:
+                    handler = by_topic.get(n.topic, _UNKNOWN)
+                    if handler is _UNKNOWN:
+                        current.handler_for(n.topic, n.id)  # raises, naming the position
+                    if handler is not None:
+                        event = event or decode(n)
+                        handler(event, w)
             at = page[-1].id if page else head
-            w.flush()
+            for current, w, _ in writers:
+                w.flush()
         except ProjectionError:
             raise
         except Exception as exc:  # a bug or a bad event: stop here, naming the position
-            raise ProjectionError(f"projection {projection.name!r} stopped at position {at}: "
+            raise ProjectionError(f"projection {current.name!r} stopped at position {at}: "
                                   f"{type(exc).__name__}: {exc}") from exc
-        caught_up = len(page) < self.page_size
+        caught_up = len(page) < limit
         new_position = head if caught_up else page[-1].id
-        conn.execute(update(projection_tracking).where(
-            (projection_tracking.c.name == projection.name) & (projection_tracking.c.gen == gen))
-            .values(position=new_position, updated_at=clock.now()))
+        for projection, gen in targets:
+            conn.execute(update(projection_tracking).where(
+                (projection_tracking.c.name == projection.name) & (projection_tracking.c.gen == gen))
+                .values(position=new_position, updated_at=clock.now()))
         if progress:
             progress(len(page))
         return new_position, caught_up
 
+    def _run(self, targets: list[tuple[Projection, int]], progress: Callable[[int], None] | None) -> None:
+        """Catch up generations that are being built (they share one position), a page at a time."""
+        while True:
+            with self.engine.begin() as conn:
+                positions = {self._lock_position(conn, p.name, gen) for p, gen in targets}
+                if len(positions) != 1:
+                    raise ProjectionError("generations being rebuilt together are out of step; run the rebuild "
+                                          "again")
+                _, done = self._apply_page(conn, targets, positions.pop(), progress,
+                                           max(self.page_size, REBUILD_PAGE))
+            if done:
+                return
+
     # --- public operations ----------------------------------------------------------------
-    def catch_up(self, name: str, progress: Callable[[int], None] | None = None, _gen: int | None = None) -> int:
-        """Apply every event not yet applied, a page per transaction. Returns the position reached."""
+    def catch_up(self, name: str, progress: Callable[[int], None] | None = None) -> int:
+        """Apply every event not yet applied to the live generation, a page per transaction."""
         projection = self._projection(name)
         while True:
             try:
                 with self.engine.begin() as conn:
-                    gen = _gen or self._active(conn, name)
+                    gen = self._active(conn, name)
                     position = self._lock_position(conn, name, gen)
-                    if _gen is None and self._active(conn, name) != gen:
+                    if self._active(conn, name) != gen:
                         continue  # a rebuild switched generations meanwhile: start again on the new one
-                    position, done = self._apply_page(conn, projection, gen, position, progress)
+                    position, done = self._apply_page(conn, [(projection, gen)], position, progress)
             except IntegrityError:
                 continue  # another process created the tracking row first; take its lock instead
             if done:
@@ -143,27 +166,40 @@ class Projector:
             gens = self.active_generations(conn)
             return [Status(n, gens[n], self._position(conn, n, gens[n]), head) for n in self.projections]
 
-    def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> Status:
-        """Rebuild from zero into a new generation, then switch to it in one transaction."""
-        projection = self._projection(name)
+    def rebuild(self, names: list[str] | str | None = None,
+                progress: Callable[[int], None] | None = None) -> list[Status]:
+        """Rebuild projections from zero into new generations (one pass over the log for all of
+        them), then switch to them in one transaction. The live generations serve meanwhile."""
+        names = [names] if isinstance(names, str) else list(names or self.projections)
+        projections = [self._projection(n) for n in names]
+        live, new = {}, {}
         with self.engine.begin() as conn:
-            live = self._active(conn, name)
-            new = max(live, conn.execute(select(func.max(projection_tracking.c.gen))
-                                         .where(projection_tracking.c.name == name)).scalar() or 0) + 1
-            self._drop_generation(conn, projection, new)  # leftovers of an interrupted rebuild
-            conn.execute(insert(projection_tracking).values(name=name, gen=new, position=0, updated_at=clock.now()))
-        projection.reset()
-        self.catch_up(name, progress, _gen=new)
-        with self.engine.begin() as conn:  # switch: hold the live row so no catch-up runs meanwhile
-            self._lock_position(conn, name, live)
-            position, done = self._lock_position(conn, name, new), False
+            for p in projections:
+                live[p.name] = self._active(conn, p.name)
+                new[p.name] = max(live[p.name], conn.execute(select(func.max(projection_tracking.c.gen)).where(
+                    projection_tracking.c.name == p.name)).scalar() or 0) + 1
+                self._drop_generation(conn, p, new[p.name])  # leftovers of an interrupted rebuild
+                conn.execute(insert(projection_tracking).values(name=p.name, gen=new[p.name], position=0,
+                                                                updated_at=clock.now()))
+        targets = [(p, new[p.name]) for p in projections]
+        for p in projections:
+            p.reset()
+        self._run(targets, progress)
+        with self.engine.begin() as conn:  # switch: hold the live rows so no catch-up runs meanwhile
+            for p in projections:
+                self._lock_position(conn, p.name, live[p.name])
+            position, done = self._lock_position(conn, names[0], new[names[0]]), False
             while not done:
-                position, done = self._apply_page(conn, projection, new, position, progress)
-            conn.execute(update(projection_active).where(projection_active.c.name == name).values(gen=new))
-        projection.reset()
+                position, done = self._apply_page(conn, targets, position, progress)
+            for p in projections:
+                conn.execute(update(projection_active).where(projection_active.c.name == p.name)
+                             .values(gen=new[p.name]))
+        for p in projections:
+            p.reset()
         with self.engine.begin() as conn:
-            self._drop_generation(conn, projection, live)
-        return next(s for s in self.status() if s.name == name)
+            for p in projections:
+                self._drop_generation(conn, p, live[p.name])
+        return [s for s in self.status() if s.name in names]
 
     def _drop_generation(self, conn: Connection, projection: Projection, gen: int) -> None:
         for table in projection.tables:

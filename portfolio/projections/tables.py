@@ -33,7 +33,8 @@ class UTCDateTime(TypeDecorator):
 
 
 def _table(name: str, *columns, indexes: tuple = ()) -> Table:
-    table = Table(name, metadata, Column("gen", Integer, primary_key=True), *columns)
+    # WITHOUT ROWID: on SQLite the primary key is then the table's own B-tree, one less per insert.
+    table = Table(name, metadata, Column("gen", Integer, primary_key=True), *columns, sqlite_with_rowid=False)
     for n, cols in enumerate(indexes):
         Index(f"ix_{name}_{n}", *(table.c[c] for c in ("gen", *cols)))
     return table
@@ -196,16 +197,15 @@ matrix = _table(
 )
 
 # --- timeline ---------------------------------------------------------------------------------
-timeline = _table(
+timeline = _table(  # keyed in reading order: a worker's page is one range of the key
     "rm_timeline",
+    Column("worker_id", ID, primary_key=True),
+    Column("at", UTCDateTime(), primary_key=True),
     Column("originator_id", ID, primary_key=True),
     Column("originator_version", Integer, primary_key=True),
-    Column("worker_id", ID, nullable=False),
-    Column("at", UTCDateTime(), nullable=False),
     Column("kind", String(40), nullable=False),
     Column("item_id", ID),
     Column("label", String(300), nullable=False),  # metadata only, never personal text
-    indexes=(("worker_id", "at"),),
 )
 
 READ_MODEL_TABLES = (people, positions, assignments, portfolios, trainings, supervisions, reflections, evidence, goals,
