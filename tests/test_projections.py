@@ -213,3 +213,18 @@ def test_migrated_schema_equals_the_models(runtime):
         context = MigrationContext.configure(conn, opts={"include_name": include_name, "compare_type": True})
         assert compare_metadata(context, metadata) == []
         assert len(ours) >= 15
+
+
+def test_people_projection(app, runtime, org, at):
+    with at("2023-06-01"):
+        app.end_supervision(org["wendy"], org["sam"], "2023-05-31")
+        app.assign_supervisor(org["wendy"], org["sue"], "2023-06-01")
+        app.change_roles(org["sue"], ["supervisor", "auditor"])
+    rm = runtime.read_models()
+    people = {p.username: p for p in rm.people()}
+    assert set(people) == {"sam", "sue", "ada", "aud", "wendy"}
+    assert people["sue"].roles == "auditor,supervisor"
+    assert app.read_text(people["wendy"].person_id, people["wendy"].name_sealed) == "Wendy Worker"
+    assert rm.supervisees(str(org["sam"]), date(2023, 5, 31)) == [str(org["wendy"])]
+    assert rm.supervisees(str(org["sam"]), date(2023, 6, 1)) == []
+    assert rm.supervisees(str(org["sue"]), date(2023, 6, 1)) == [str(org["wendy"])]

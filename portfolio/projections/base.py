@@ -40,14 +40,16 @@ class Writer:
 
     def insert(self, table: Table, **row: Any) -> None:
         row["gen"] = self.gen
-        self._rows[table][tuple(row[c] for c in _pk(table))] = row
-        for cols, index in self._index[table].items():
-            index.setdefault(tuple(row[c] for c in cols), []).append(row)
+        self._rows[table][(_PK_GET.get(table) or _pk_getter(table))(row)] = row
+        indexes = self._index.get(table)
+        if indexes:
+            for cols, index in indexes.items():
+                index.setdefault(tuple(row[c] for c in cols), []).append(row)
 
     def upsert(self, table: Table, **row: Any) -> None:
         """Insert, replacing any row with the same primary key (pending or stored)."""
         self._upsert.add(table)
-        old = self._rows[table].get(tuple(row.get(c, self.gen) for c in _pk(table)))
+        old = self._rows[table].get((_PK_GET.get(table) or _pk_getter(table))({**row, "gen": self.gen}))
         if old is not None:
             old.clear()  # drop it from the indexes' view as well
         self.insert(table, **row)
@@ -100,13 +102,13 @@ class Writer:
 
 
 _STATEMENTS: dict[tuple, Any] = {}
-_PK: dict[Table, tuple[str, ...]] = {}
+_PK_GET: dict[Table, Callable[[dict], tuple]] = {}
 
 
-def _pk(table: Table) -> tuple[str, ...]:
-    if table not in _PK:
-        _PK[table] = tuple(c.name for c in table.primary_key.columns)
-    return _PK[table]
+def _pk_getter(table: Table) -> Callable[[dict], tuple]:
+    """The row's primary key as a tuple (every read-model key has `gen` and at least one more column)."""
+    _PK_GET[table] = itemgetter(*(c.name for c in table.primary_key.columns))
+    return _PK_GET[table]
 _COMPILED: dict[tuple, tuple[str, list[str], list]] = {}
 
 
