@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 from datetime import date, datetime, time, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator
@@ -20,7 +21,7 @@ from portfolio.crypto import KeyStore, KeyUnavailable
 from portfolio.domain import clock
 from portfolio.domain.errors import Conflict, DomainError, InvalidValue, NotFound, SupervisorNotAssigned
 from portfolio.domain.frameworks import Framework
-from portfolio.domain.people import Person, Username
+from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.stages import StageReport, assess
 from portfolio.files import FileStore, check_file
@@ -256,6 +257,23 @@ class PortfolioApplication(Application):
         person.set_password_hash(password_hash)
         self._save(person)
 
+    def issue_api_token(self, person_id: UUID | str) -> str:
+        """A new API token for the person (replacing any earlier one); shown once, stored as a hash."""
+        person = self.person(person_id)
+        token = secrets.token_urlsafe(32)
+        token_hash = hashlib.sha256(token.encode()).hexdigest()
+        person.issue_api_token(token_hash)
+        self._save(person, ApiToken(token_hash=token_hash, person_id=person.id))
+        return token
+
+    def person_for_token(self, token: str) -> Person | None:
+        token_hash = hashlib.sha256((token or "").encode()).hexdigest()
+        try:
+            person = self.person(self.repository.get(ApiToken.create_id(token_hash)).person_id)
+        except (AggregateNotFoundError, NotFound):
+            return None
+        return person if person.api_token_hash == token_hash else None
+
     # --- the portfolio ------------------------------------------------------------------------
     def record_training(self, worker_id: UUID | str, title: str, provider: str, held_on: date | str,
                         hours: Decimal | float | str, delivery: str, elements: list[str] | None = None,
@@ -403,8 +421,12 @@ class PortfolioApplication(Application):
         if competence not in catalogue.competence_codes(fw):
             raise InvalidValue("competence", f"unknown competence {competence!r}")
         request_id = uuid4()
+        evidence = [as_uuid("evidence", e) for e in evidence_ids]
         pf.request_sign_off(request_id, competence, [levels] if isinstance(levels, str) else list(levels),
-                            [as_uuid("evidence", e) for e in evidence_ids], fw["id"], str(fw["version"]))
+                            evidence, fw["id"], str(fw["version"]))
+        for eid in evidence:  # asking for a sign-off shows the chosen evidence to the supervisor: recorded
+            if pf.evidence[str(eid)]["exposure"] == "private":
+                pf.change_exposure("evidence", eid, "supervisors")
         self._save(pf)
         return request_id
 

@@ -80,7 +80,7 @@ def init() -> None:
 @click.option("--seed", default=7, show_default=True, help="Random seed: the same seed gives the same story.")
 def demo(workers: int, supervisors: int, years: int, seed: int) -> None:
     """Load a believable demo organisation (runs init first if needed)."""
-    from portfolio.demo import build_demo
+    from portfolio.demo import build_demo, demo_logins
     from portfolio.runtime import init_instance
 
     settings = _settings()
@@ -94,7 +94,9 @@ def demo(workers: int, supervisors: int, years: int, seed: int) -> None:
             return
         summary = build_demo(runtime.app, workers=workers, supervisors=supervisors, years=years, seed=seed)
         runtime.projector.catch_up_all()  # read models ready before the first page is served
+        logins = demo_logins(runtime.app)
     click.echo(summary)
+    click.echo(logins)
 
 
 @cli.command()
@@ -148,6 +150,30 @@ def frameworks_load(path: Path) -> None:
     with _runtime() as rt:
         fid, version = rt.app.load_framework(doc)
     click.echo(f"Loaded {fid} v{version} ({len(doc['items'])} items).")
+
+
+@cli.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create-admin")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="The name shown to others.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def users_create_admin(username: str, display_name: str, password_stdin: bool) -> None:
+    """Create the first organisation admin (it can then create every other account)."""
+    from portfolio.passwords import hash_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password_hash = hash_password(password)  # refuses a short password before anything is written
+    with _runtime() as rt:
+        pid = rt.app.register_person(username, display_name, ["org_admin"])
+        rt.app.set_password_hash(pid, password_hash)
+    click.echo(f"Created organisation admin {username.strip().lower()}.")
 
 
 @cli.group()

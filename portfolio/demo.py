@@ -130,9 +130,12 @@ class DemoBuilder:
         self.supervisors: list[UUID] = []
         self.admin: UUID | None = None
         self.decisions = {"approved": 0, "returned": 0, "withdrawn": 0, "revoked": 0}
+        self.last = datetime.combine(self.start, time.min, tzinfo=timezone.utc)
 
     def at(self, day: date):
-        return clock.frozen_at(_moment(day, self.rng))
+        """A moment on that day, never before the previous one: history only moves forward."""
+        self.last = max(_moment(day, self.rng), self.last + timedelta(seconds=1))
+        return clock.frozen_at(self.last)
 
     def people(self) -> None:
         with self.at(self.start):
@@ -255,7 +258,7 @@ class DemoBuilder:
         self.people()
         joins = sorted(self.start + timedelta(days=int(self.rng.random() * 365 * 2.5) if n else 0)
                        for n in range(self.n_workers))
-        weeks = list(range(0, (self.today - self.start).days + 1, 7))
+        weeks = list(range(0, (self.today - self.start).days, 7))  # up to yesterday: no future events
         for offset in tqdm(weeks, desc="Simulating weeks", unit="week", disable=None):
             day = self.start + timedelta(days=offset)
             while joins and joins[0] <= day:
@@ -278,6 +281,24 @@ class DemoBuilder:
                 f"Sign-offs: {self.decisions['approved']} approved, {self.decisions['returned']} returned, "
                 f"{self.decisions['withdrawn']} withdrawn, {self.decisions['revoked']} revoked; "
                 f"{sum(1 for w in self.workers if w.pending)} requests open.")
+
+
+DEMO_PASSWORD = "peer-support-demo"
+
+
+def demo_logins(app: PortfolioApplication) -> str:
+    """Give every demo account the demo password and say how to log in as each role."""
+    from portfolio.passwords import hash_password
+
+    password_hash = hash_password(DEMO_PASSWORD)  # one hash for all: the demo is not for real people
+    people = app.people()
+    for person in people:
+        app.set_password_hash(person.id, password_hash)
+    first = {role: next((p.username for p in people if p.has_role(role)), None)
+             for role in ("peer_worker", "supervisor", "org_admin", "auditor")}
+    return ("Log in at http://127.0.0.1:5000/login with password '" + DEMO_PASSWORD + "' as: "
+            + "; ".join(f"{role.replace('_', ' ')} {name}" for role, name in first.items() if name)
+            + " (every demo account has that password).")
 
 
 def build_demo(app: PortfolioApplication, workers: int = 20, supervisors: int = 3, years: int = 3,

@@ -106,3 +106,37 @@ def org(app, at):
         app.start_position(ids["wendy"], "peer_worker", "2023-01-02", 90)
         app.assign_supervisor(ids["wendy"], ids["sam"], "2023-01-02")
     return ids
+
+
+# --- web -----------------------------------------------------------------------------------------
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def web(runtime, org, at):
+    """The Flask app over the test stores (CSRF and rate limits off), with every `org` account given
+    PASSWORD. `web.client(name)` is a test client logged in as that account (or anonymous for None)."""
+    from portfolio.passwords import hash_password
+    from portfolio.web import create_app
+
+    password_hash = hash_password(PASSWORD)
+    for pid in org.values():
+        runtime.app.set_password_hash(pid, password_hash)
+    flask_app = create_app(runtime.settings, testing=True)
+
+    class Web:
+        app = flask_app
+        ids = org
+
+        @staticmethod
+        def client(name: str | None = None):
+            client = flask_app.test_client()
+            if name is not None:
+                response = client.post("/login", data={"username": name, "password": PASSWORD})
+                assert response.status_code == 302, response.get_data(as_text=True)
+            return client
+
+    try:
+        yield Web
+    finally:
+        flask_app.extensions["portfolio"].close()

@@ -70,6 +70,7 @@ def build_history(app, at) -> dict:
         w = app.register_person("wendy", "Wendy Worker", ["peer_worker"])
         app.change_roles(ada, ["org_admin", "auditor"])
         app.set_password_hash(w, "$argon2id$v=19$fake")
+        app.issue_api_token(w)
         app.start_position(w, "peer_worker", "2023-01-02", 90)
         app.assign_supervisor(w, sam, "2023-01-02")
         app.assign_supervisor(w, sue, "2023-01-02")

@@ -120,6 +120,14 @@ class Person(PortfolioAggregate):
     def _password_set(self, password_hash: str) -> None:
         self.password_hash = password_hash
 
+    def issue_api_token(self, token_hash: str) -> None:
+        """A new API token replaces the previous one (only its SHA-256 is kept)."""
+        self._api_token_issued(token_hash=token_hash)
+
+    @event("ApiTokenIssued")
+    def _api_token_issued(self, token_hash: str) -> None:
+        self.api_token_hash = token_hash
+
 
 def _covers(a: dict, day: date) -> bool:
     return a["starts_on"] <= day and (a["ends_on"] is None or day <= a["ends_on"])
@@ -143,4 +151,20 @@ class Username(PortfolioAggregate):
     @event("Reserved")
     def __init__(self, username: str, person_id: UUID):
         self.username = username.lower()
+        self.person_id = person_id
+
+
+API_TOKEN_NS = uuid5(NAMESPACE_URL, "https://portfolio.invalid/api-token")
+
+
+class ApiToken(PortfolioAggregate):
+    """Finds the person behind an API token by the token's hash (the token itself is never stored)."""
+
+    @staticmethod
+    def create_id(token_hash: str) -> UUID:
+        return uuid5(API_TOKEN_NS, token_hash)
+
+    @event("Issued")
+    def __init__(self, token_hash: str, person_id: UUID):
+        self.token_hash = token_hash
         self.person_id = person_id

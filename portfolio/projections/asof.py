@@ -3,6 +3,7 @@ in-memory copy of the read-model tables. Nothing here reads the live tables."""
 
 from __future__ import annotations
 
+import heapq
 from datetime import datetime
 from uuid import UUID
 
@@ -40,16 +41,18 @@ def _apply(engine, pairs) -> None:
 
 def worker_as_of(app: PortfolioApplication, policy: Policy, worker_id: UUID, when: datetime) -> ReadModels:
     """A worker's matrix, stage and timeline as they stood at `when`, from that worker's events."""
-    pairs = []
-    for order, originator in enumerate((worker_id, Portfolio.create_id(worker_id))):
+    streams = []
+    for originator in (worker_id, Portfolio.create_id(worker_id)):
+        stream = []
         for stored in app.recorder.select_events(originator):
             event = app.mapper.to_domain_event(stored)
             if event.timestamp > when:
                 break  # an aggregate's events are in time order
-            pairs.append(((event.timestamp, order, event.originator_version), stored.topic, event))
-    pairs.sort(key=lambda p: p[0])
+            stream.append((stored.topic, event))
+        streams.append(stream)
     engine = _empty_models()
-    _apply(engine, ((topic, event) for _, topic, event in pairs))
+    # Merge the person's and the portfolio's events by time; each keeps its own version order.
+    _apply(engine, heapq.merge(*streams, key=lambda pair: pair[1].timestamp))
     return ReadModels(engine, policy, generations={"people": 1, "portfolio": 1})
 
 

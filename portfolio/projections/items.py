@@ -6,7 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from portfolio.domain.frameworks import Framework
-from portfolio.domain.people import Person, Username
+from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.values import SESSION_HOURS_WARNING
 from portfolio.projections.base import Projection, ProjectionError, Writer
@@ -30,6 +30,7 @@ class PortfolioProjection(Projection):
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet,
+               Person.ApiTokenIssued, ApiToken.Issued,
                Username.Reserved, Framework.Registered, Framework.VersionPublished)
 
     def __init__(self) -> None:

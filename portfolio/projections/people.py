@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portfolio.domain.frameworks import Framework
-from portfolio.domain.people import Person, Username
+from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.projections.base import Projection, Writer
 from portfolio.projections.tables import assignments, people, positions
@@ -24,7 +24,7 @@ class PeopleProjection(Projection):
         Person.SupervisorAssigned: "supervisor_assigned",
         Person.SupervisionEnded: "supervision_ended",
     }
-    ignored = (Person.PasswordSet, Username.Reserved, Framework.Registered, Framework.VersionPublished,
+    ignored = (Person.PasswordSet, Person.ApiTokenIssued, ApiToken.Issued, Username.Reserved, Framework.Registered, Framework.VersionPublished,
                *PORTFOLIO_EVENTS)
 
     def registered(self, e, w: Writer) -> None:

@@ -1,59 +1,140 @@
-"""Flask app factory: one Runtime (event store, keys, application) per process."""
+"""Flask app factory: one Runtime (event store, keys, read models) per process."""
 
 from __future__ import annotations
 
+import os
 import secrets
+from datetime import timedelta
 
-from flask import Flask, render_template
+from flask import Flask, g, redirect, render_template, request, url_for
 from flask_htmx import HTMX
+from flask_wtf.csrf import CSRFError
 
 from portfolio.config import Settings
-from portfolio.domain.errors import NotFound
+from portfolio.domain.errors import Conflict, DomainError, NotFound
+from portfolio.web.access import load_user
+from portfolio.web.extensions import csrf, limiter
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
+       "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
 
 
-def create_app(settings: Settings | None = None) -> Flask:
+def create_app(settings: Settings | None = None, *, testing: bool = False) -> Flask:
     from portfolio.runtime import open_runtime
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=settings.secret_key or secrets.token_hex(32),
+        SECRET_KEY=settings.secret_key or _instance_secret(settings),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("PORTFOLIO_SECURE_COOKIES", "") == "1",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=11 * 1024 * 1024,  # a 10 MiB evidence file and the form around it
+        WTF_CSRF_ENABLED=not testing,
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_ENABLED=not testing,
+        TESTING=testing,
     )
     HTMX(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
     runtime = open_runtime(settings)
     app.extensions["portfolio"] = runtime
+    app.before_request(load_user)
 
-    from portfolio.web import frameworks
+    from portfolio.web import auth, frameworks, org, supervisor, worker
+    from portfolio.web.api import bp as api_bp
 
-    app.register_blueprint(frameworks.bp)
+    for bp in (auth.bp, frameworks.bp, worker.bp, supervisor.bp, org.bp):
+        app.register_blueprint(bp)
+    csrf.exempt(api_bp)  # the API authenticates each call with a bearer token, not a cookie
+    app.register_blueprint(api_bp)
 
     @app.get("/")
     def home():
-        return render_template("home.html", frameworks=runtime.app.frameworks())
+        user = g.get("user")
+        if user is None:
+            return render_template("home.html", frameworks=runtime.app.frameworks())
+        if user.has_role("peer_worker"):
+            return redirect(url_for("worker.dashboard"))
+        if user.has_role("supervisor"):
+            return redirect(url_for("supervisor.queue"))
+        return redirect(url_for("org.progression"))
 
     @app.get("/healthz")
     def healthz():
         return {"status": "ok", "events": runtime.app.recorder.max_notification_id() or 0}
 
-    @app.errorhandler(NotFound)
-    def not_found(exc: NotFound):
-        return render_template("error.html", message=str(exc)), 404
-
-    @app.errorhandler(404)
-    def page_not_found(_exc):
-        return render_template("error.html", message="There is no such page."), 404
+    _error_handlers(app)
 
     @app.after_request
     def security_headers(response):
-        # No inline script anywhere: htmx is loaded from our own static folder.
-        response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; script-src 'self'; style-src 'self'; "
-                                    "img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; "
-                                    "base-uri 'self'; form-action 'self'")
+        response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if g.get("user") is not None:
+            response.headers.setdefault("Cache-Control", "no-store")  # personal pages stay off shared caches
         return response
 
     return app
+
+
+def _instance_secret(settings: Settings) -> str:
+    """Without PORTFOLIO_SECRET_KEY, keep one in the instance folder so sessions survive restarts."""
+    path = settings.instance_path / "secret.key"
+    if not path.exists():
+        settings.instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _error_handlers(app: Flask) -> None:
+    def page(status: int, title: str, message: str):
+        if _wants_json():
+            return {"error": title, "message": message}, status
+        template = "_error_fragment.html" if request.headers.get("HX-Request") else "error.html"
+        return render_template(template, title=title, message=message), status
+
+    @app.errorhandler(NotFound)
+    def domain_not_found(exc):
+        return page(404, "Not found", str(exc))
+
+    @app.errorhandler(404)
+    def not_found(_exc):
+        return page(404, "Not found", "There is no such page.")
+
+    @app.errorhandler(405)
+    def not_allowed(_exc):
+        return page(405, "Not allowed", "This address does not accept that kind of request.")
+
+    @app.errorhandler(Conflict)
+    def conflict(exc):
+        return page(409, "Changed meanwhile", str(exc))
+
+    @app.errorhandler(DomainError)
+    def refused(exc):
+        return page(422, "Not possible", str(exc))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc):
+        return page(400, "Form expired", "The form was missing its security token or it expired; "
+                                         "reload the page and try again.")
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        return page(413, "Too large", "The upload is larger than 10 MiB.")
+
+    @app.errorhandler(429)
+    def too_many(_exc):
+        return page(429, "Too many attempts", "Too many attempts; wait a minute and try again.")
+
+    @app.errorhandler(400)
+    def bad_request(exc):
+        return page(400, "Bad request", getattr(exc, "description", "The request could not be understood."))

@@ -1,0 +1,95 @@
+"""Who is asking, and what they may see. Every page, fragment, download and API call asks here.
+
+Someone else's item answers 404, never 403: the answer must not reveal that it exists.
+"""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+from uuid import UUID
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+
+from portfolio.domain import clock
+from portfolio.domain.people import Person
+
+STAFF_ROLES = ("org_admin", "auditor")
+
+
+def runtime():
+    return current_app.extensions["portfolio"]
+
+
+def app_service():
+    return runtime().app
+
+
+def load_user() -> None:
+    """Set g.user from the session cookie, or from an API bearer token under /api/."""
+    g.user = None
+    if request.path.startswith("/api/"):
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            g.user = app_service().person_for_token(header[7:].strip())
+        return
+    uid = session.get("uid")
+    if uid:
+        try:
+            person = app_service().person(uid)
+        except Exception:  # noqa: BLE001 - a stale cookie is simply a logged-out visitor
+            session.clear()
+            return
+        if session.get("pw") == (person.password_hash or "")[-16:]:  # a password change ends old sessions
+            g.user = person
+
+
+def login_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if g.get("user") is None:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def roles_required(*roles: str) -> Callable:
+    """The signed-in user needs one of these roles; anyone else gets 404."""
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not any(g.user.has_role(r) for r in roles):
+                abort(404)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator
+
+
+def supervises(user: Person, worker_id: UUID | str) -> bool:
+    """A supervisor sees a worker only while currently assigned to them."""
+    if not user.has_role("supervisor"):
+        return False
+    try:
+        worker = app_service().person(worker_id)
+    except Exception:  # noqa: BLE001
+        return False
+    return worker.was_supervised_by(user.id, clock.today())
+
+
+def may_read_text(user: Person, worker_id: UUID | str, exposure: str) -> bool:
+    """Personal text: the worker always; a current supervisor only what the worker shared;
+    organisation admins and auditors never (they see metadata)."""
+    if str(user.id) == str(worker_id):
+        return True
+    return exposure in ("supervisors", "accreditation") and supervises(user, worker_id)
+
+
+def worker_or_404(worker_id: UUID | str) -> Person:
+    try:
+        worker = app_service().person(worker_id)
+    except Exception:  # noqa: BLE001 - a bad id is as absent as a missing one
+        abort(404)
+    if not worker.has_role("peer_worker"):
+        abort(404)
+    return worker

@@ -1,0 +1,146 @@
+"""Input schemas shared by the HTML forms and the JSON API (and its OpenAPI document).
+
+Validators raise (marshmallow 4 ignores a validator that returns False). Domain rules that need
+state stay in the domain; these check shape, type and range so bad input never reaches it.
+"""
+
+from __future__ import annotations
+
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from portfolio.domain.values import (ACCOUNT_ROLES, EVIDENCE_KINDS, EXPOSURE_TIERS, GOAL_STATUSES, LEVELS, POSITIONS,
+                                     REFLECTION_TEMPLATES, SUPERVISION_FORMAT, SUPERVISION_MODE,
+                                     SUPERVISION_ORIENTATION, TRAINING_DELIVERY)
+from portfolio.web.forms import FormSchema
+
+CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{0,39}$", error="is not a framework code")
+SHORT = validate.Length(min=1, max=200)
+
+
+class TrainingSchema(FormSchema):
+    title = fields.String(required=True, validate=SHORT)
+    provider = fields.String(required=True, validate=SHORT)
+    held_on = fields.Date(required=True)
+    hours = fields.Decimal(required=True, places=2, validate=validate.Range(min=0.25, max=200),
+                           as_string=True)
+    delivery = fields.String(required=True, validate=validate.OneOf(TRAINING_DELIVERY))
+    elements = fields.List(fields.String(validate=CODE), load_default=list)
+    accredited = fields.Boolean(load_default=False)
+    accredited_by = fields.String(load_default="", validate=validate.Length(max=200))
+    ratings = fields.Dict(keys=fields.String(validate=CODE), values=fields.Integer(validate=validate.Range(1, 5)),
+                          load_default=dict)
+
+    @validates_schema
+    def accreditor_named(self, data: dict, **kwargs) -> None:
+        if data.get("accredited") and not (data.get("accredited_by") or "").strip():
+            raise ValidationError("name the body that accredited the programme", "accredited_by")
+
+
+class ReflectionSchema(FormSchema):
+    template = fields.String(required=True, validate=validate.OneOf(REFLECTION_TEMPLATES))
+    title = fields.String(required=True, validate=SHORT)
+    body = fields.Dict(keys=fields.String(validate=CODE), values=fields.String(validate=validate.Length(max=20000)),
+                       required=True)
+    competences = fields.List(fields.String(validate=CODE), load_default=list)
+
+
+class ExposureSchema(FormSchema):
+    tier = fields.String(required=True, validate=validate.OneOf(EXPOSURE_TIERS))
+
+
+class ClaimSchema(FormSchema):
+    competence = fields.String(required=True, validate=CODE)
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+
+
+class EvidenceSchema(FormSchema):
+    title = fields.String(required=True, validate=SHORT)
+    kind = fields.String(required=True, validate=validate.OneOf(EVIDENCE_KINDS))
+    description = fields.String(load_default="", validate=validate.Length(max=20000))
+    claims = fields.List(fields.Nested(ClaimSchema), load_default=list)
+    links = fields.List(fields.UUID(), load_default=list)
+
+
+class SignOffRequestSchema(FormSchema):
+    competence = fields.String(required=True, validate=CODE)
+    levels = fields.List(fields.String(validate=validate.OneOf(LEVELS)), required=True,
+                         validate=validate.Length(min=1, max=4))
+    evidence_ids = fields.List(fields.UUID(), required=True, validate=validate.Length(min=1, max=50))
+
+
+class DecisionSchema(FormSchema):
+    decision = fields.String(required=True, validate=validate.OneOf(["approve", "return"]))
+    feedback = fields.String(load_default="", validate=validate.Length(max=5000))
+
+    @validates_schema
+    def feedback_on_return(self, data: dict, **kwargs) -> None:
+        if data.get("decision") == "return" and not (data.get("feedback") or "").strip():
+            raise ValidationError("say what the worker should add or change", "feedback")
+
+
+class RevokeSchema(FormSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=5000))
+
+
+class SupervisionSchema(FormSchema):
+    held_on = fields.Date(required=True)
+    orientation = fields.String(required=True, validate=validate.OneOf(SUPERVISION_ORIENTATION))
+    format = fields.String(required=True, validate=validate.OneOf(SUPERVISION_FORMAT))
+    mode = fields.String(required=True, validate=validate.OneOf(SUPERVISION_MODE))
+    minutes = fields.Integer(required=True, validate=validate.Range(5, 480))
+    topics = fields.List(fields.String(validate=validate.Length(min=1, max=60)), load_default=list)
+    agreed_actions = fields.String(load_default="", validate=validate.Length(max=5000))
+    notes = fields.String(load_default="", validate=validate.Length(max=20000))
+
+
+class GoalSchema(FormSchema):
+    goal = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    competences = fields.List(fields.String(validate=CODE), load_default=list)
+    due_on = fields.Date(load_default=None)
+
+
+class GoalReviewSchema(FormSchema):
+    status = fields.String(required=True, validate=validate.OneOf(GOAL_STATUSES))
+    commitment = fields.Integer(load_default=None, validate=validate.Range(1, 10))
+    note = fields.String(load_default="", validate=validate.Length(max=5000))
+
+
+class AccountSchema(FormSchema):
+    username = fields.String(required=True, validate=[validate.Length(min=2, max=80),
+                                                      validate.Regexp(r"^[A-Za-z0-9._-]+$",
+                                                                      error="use letters, digits, '.', '-', '_'")])
+    display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    roles = fields.List(fields.String(validate=validate.OneOf(ACCOUNT_ROLES)), required=True,
+                        validate=validate.Length(min=1))
+    password = fields.String(required=True, validate=validate.Length(min=10, max=200), load_only=True)
+    position = fields.String(load_default=None, validate=validate.OneOf(POSITIONS))
+    starts_on = fields.Date(load_default=None)
+    induction_days = fields.Integer(load_default=90, validate=validate.Range(0, 730))
+
+
+class RolesSchema(FormSchema):
+    roles = fields.List(fields.String(validate=validate.OneOf(ACCOUNT_ROLES)), required=True,
+                        validate=validate.Length(min=1))
+
+
+class AssignmentSchema(FormSchema):
+    supervisor_id = fields.UUID(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(load_default=None)
+
+
+class EndAssignmentSchema(FormSchema):
+    supervisor_id = fields.UUID(required=True)
+    ends_on = fields.Date(required=True)
+
+
+class AuditFilterSchema(FormSchema):
+    start = fields.Date(load_default=None)
+    end = fields.Date(load_default=None)
+    supervisor_id = fields.UUID(load_default=None)
+    competence = fields.String(load_default=None, validate=CODE)
+
+
+class AsOfSchema(FormSchema):
+    as_of = fields.Date(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))

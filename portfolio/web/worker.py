@@ -1,0 +1,244 @@
+"""The peer worker's own portfolio: dashboard, timeline, and the forms to add to it."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timezone
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+
+from portfolio.application import COMPETENCES, TEMPLATES
+from portfolio.domain import clock
+from portfolio.domain.errors import DomainError
+from portfolio.domain.values import EVIDENCE_KINDS, LEVELS
+from portfolio.projections.asof import worker_as_of
+from portfolio.web.access import app_service, roles_required, runtime
+from portfolio.web.forms import domain_errors, parse
+from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, ReflectionSchema,
+                                   SignOffRequestSchema, TrainingSchema)
+
+bp = Blueprint("worker", __name__, url_prefix="/me")
+worker_only = roles_required("peer_worker")
+
+
+def _render(full: str, fragment: str | None = None, status: int = 200, **context):
+    """The whole page, or only the fragment when htmx asks."""
+    template = fragment if fragment and request.headers.get("HX-Request") else full
+    return render_template(template, **context), status
+
+
+def _views(as_of):
+    """Live read models, or the portfolio as it stood at the end of `as_of` (computed from the log)."""
+    if as_of is None or as_of >= clock.today():
+        return runtime().read_models(), None
+    moment = datetime.combine(as_of, time.max, tzinfo=timezone.utc)
+    return worker_as_of(app_service(), runtime().policy(), g.user.id, moment), as_of
+
+
+def competence_items() -> list[dict]:
+    return app_service().framework_document(COMPETENCES)["items"]
+
+
+@bp.get("")
+@worker_only
+def dashboard():
+    args, errors = parse(AsOfSchema(), request.args)
+    views, as_of = _views(args.get("as_of"))
+    wid = str(g.user.id)
+    day = as_of or clock.today()
+    recent, _ = views.timeline(wid, per_page=8)
+    pf = app_service().portfolio(g.user.id)
+    returned = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "returned"]
+    returned.sort(key=lambda r: r["decided_at"], reverse=True)
+    open_requests = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "open"]
+    return _render("worker/dashboard.html", "worker/_matrix.html", status=422 if errors else 200,
+                   matrix=views.matrix(wid), stage=views.stage(wid, day), recent=recent, as_of=as_of,
+                   errors=errors, competences=competence_items(), levels=LEVELS,
+                   returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
+                   read=lambda sealed: app_service().read_text(g.user.id, sealed),
+                   stage_names=_stage_names())
+
+
+def _stage_names() -> dict[str, str]:
+    doc = app_service().framework_document("levels-of-use")
+    return {item["code"]: item.get("title", item["code"]) for item in doc["items"]}
+
+
+@bp.get("/timeline")
+@worker_only
+def timeline():
+    args, errors = parse(AsOfSchema(), request.args)
+    views, as_of = _views(args.get("as_of"))
+    page = args.get("page", 1)
+    rows, total = views.timeline(str(g.user.id), page=page, per_page=25)
+    return _render("worker/timeline.html", "worker/_timeline_rows.html", status=422 if errors else 200,
+                   rows=rows, total=total, page=page, pages=max(1, -(-total // 25)), as_of=as_of, errors=errors)
+
+
+# --- training ---------------------------------------------------------------------------------
+@bp.route("/training/new", methods=["GET", "POST"])
+@worker_only
+def new_training():
+    errors: dict = {}
+    form = request.form
+    elements = app_service().framework_document("training-elements")["items"]
+    scales = app_service().framework_document("training-evaluation")["items"]
+    if request.method == "POST":
+        source = {k: form.get(k) for k in ("title", "provider", "held_on", "hours", "delivery", "accredited_by")
+                  if form.get(k)}
+        source["elements"] = form.getlist("elements")
+        source["accredited"] = form.get("accredited") == "yes"
+        source["ratings"] = {s["code"]: form.get(f"rating_{s['code']}") for s in scales
+                             if form.get(f"rating_{s['code']}")}
+        data, errors = parse(TrainingSchema(), source)
+        if not errors:
+            try:
+                _, warnings = app_service().record_training(g.user.id, **data)
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                flash("Training recorded." + "".join(f" Note: {w}" for w in warnings))
+                return redirect(url_for("worker.dashboard"))
+    return _render("worker/training_form.html", status=422 if errors else 200, errors=errors, form=form,
+                   elements=elements, scales=scales)
+
+
+# --- reflections ------------------------------------------------------------------------------
+def _template_sections(template: str) -> list[dict]:
+    if not TEMPLATES.get(template):
+        return [{"code": "text", "title": "Reflection", "bullets": []}]
+    doc = app_service().framework_document(TEMPLATES[template])
+    return [i for i in doc["items"] if i["code"] != "INTRO"]
+
+
+@bp.route("/reflections/new", methods=["GET", "POST"])
+@worker_only
+def new_reflection():
+    template = request.values.get("template", "free")
+    if template not in TEMPLATES:
+        template = "free"
+    sections = _template_sections(template)
+    errors: dict = {}
+    form = request.form
+    if request.method == "POST" and form.get("save"):
+        source = {"template": template, "title": form.get("title", ""),
+                  "body": {s["code"]: form.get(f"body_{s['code']}", "") for s in sections},
+                  "competences": form.getlist("competences")}
+        data, errors = parse(ReflectionSchema(), source)
+        if not errors:
+            try:
+                rid = app_service().write_reflection(g.user.id, **data)
+                if form.get("share") == "supervisors":  # the worker chose this explicitly on the form
+                    app_service().change_exposure(g.user.id, "reflection", rid, "supervisors")
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                flash("Reflection saved. " + ("Your supervisor can read it." if form.get("share") == "supervisors"
+                                             else "It is private: only you can read it."))
+                return redirect(url_for("worker.reflection", reflection_id=rid))
+    return _render("worker/reflection_form.html", "worker/_reflection_sections.html",
+                   status=422 if errors else 200, errors=errors, form=form, template=template,
+                   templates=list(TEMPLATES), sections=sections, competences=competence_items())
+
+
+@bp.get("/reflections/<uuid:reflection_id>")
+@worker_only
+def reflection(reflection_id):
+    pf = app_service().portfolio(g.user.id)
+    item = pf.reflections.get(str(reflection_id)) or abort(404)
+    read = lambda sealed: app_service().read_text(g.user.id, sealed)  # noqa: E731
+    versions = [{"title": read(v["title_sealed"]), "body": json.loads(read(v["body_sealed"]) or "{}"),
+                 "written_at": v["written_at"]} for v in item["versions"]]
+    return _render("worker/reflection.html", reflection_id=reflection_id, item=item, versions=versions)
+
+
+@bp.post("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
+@worker_only
+def exposure(kind, item_id):
+    data, errors = parse(ExposureSchema(), request.form)
+    if errors:
+        abort(400, "tier: " + " ".join(errors.get("tier", ["is required"])))
+    app_service().change_exposure(g.user.id, kind, item_id, data["tier"])
+    flash({"private": "Now private: only you can read it.",
+           "supervisors": "Shared: your current supervisor can read it.",
+           "accreditation": "Submitted as accreditation evidence."}[data["tier"]])
+    return redirect(request.referrer or url_for("worker.dashboard"))
+
+
+# --- evidence ---------------------------------------------------------------------------------
+@bp.route("/evidence/new", methods=["GET", "POST"])
+@worker_only
+def new_evidence():
+    errors: dict = {}
+    form = request.form
+    if request.method == "POST":
+        claims = [dict(zip(("competence", "level"), c.split(":", 1))) for c in form.getlist("claims") if ":" in c]
+        source = {k: form.get(k) for k in ("title", "kind", "description") if form.get(k)}
+        source["claims"] = claims
+        data, errors = parse(EvidenceSchema(), source)
+        upload = request.files.get("file")
+        file = None
+        if upload and upload.filename:
+            file = (upload.filename, upload.mimetype or "application/octet-stream", upload.read())
+        if not errors:
+            try:
+                app_service().add_evidence(g.user.id, data["title"], data["kind"], data["description"],
+                                           [(c["competence"], c["level"]) for c in data["claims"]], file,
+                                           data["links"])
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                flash("Evidence added. It is private until you choose it for a sign-off or share it.")
+                return redirect(url_for("worker.dashboard"))
+    return _render("worker/evidence_form.html", status=422 if errors else 200, errors=errors, form=form,
+                   kinds=EVIDENCE_KINDS, competences=competence_items(), levels=LEVELS)
+
+
+@bp.get("/evidence/<uuid:evidence_id>/file")
+@worker_only
+def evidence_file(evidence_id):
+    name, media_type, data = app_service().evidence_file(g.user.id, evidence_id)
+    return Response(data, mimetype=media_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"})
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name, safe="")
+
+
+# --- sign-off ---------------------------------------------------------------------------------
+@bp.route("/sign-off/new", methods=["GET", "POST"])
+@worker_only
+def request_sign_off():
+    errors: dict = {}
+    form = request.form
+    pf = app_service().portfolio(g.user.id)
+    if request.method == "POST":
+        source = {"competence": form.get("competence", ""), "levels": form.getlist("levels"),
+                  "evidence_ids": form.getlist("evidence_ids")}
+        data, errors = parse(SignOffRequestSchema(), {k: v for k, v in source.items() if v})
+        if not errors:
+            try:
+                app_service().request_sign_off(g.user.id, data["competence"], data["levels"], data["evidence_ids"])
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                flash(f"Sign-off of {data['competence']} at {' + '.join(data['levels'])} requested. "
+                      f"The evidence you chose is now visible to your supervisor.")
+                return redirect(url_for("worker.dashboard"))
+    evidence = [dict(id=eid, **e) for eid, e in pf.evidence.items() if not e["withdrawn"]]
+    evidence.sort(key=lambda e: e["added_at"], reverse=True)
+    return _render("worker/sign_off_form.html", status=422 if errors else 200, errors=errors, form=form,
+                   competences=competence_items(), levels=LEVELS, evidence=evidence,
+                   selected=request.values.get("competence", ""))
+
+
+@bp.post("/sign-off/<uuid:request_id>/withdraw")
+@worker_only
+def withdraw_sign_off(request_id):
+    app_service().withdraw_sign_off(g.user.id, request_id)
+    flash("Sign-off request withdrawn.")
+    return redirect(url_for("worker.dashboard"))
+
