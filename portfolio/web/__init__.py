@@ -11,7 +11,7 @@ from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError
 
 from portfolio.config import Settings
-from portfolio.domain.errors import Conflict, DomainError, NotFound
+from portfolio.domain.errors import Conflict, DomainError, NotFound, RequestNotOpen
 from portfolio.web.access import load_user
 from portfolio.web.extensions import csrf, limiter
 
@@ -115,6 +115,7 @@ def _error_handlers(app: Flask) -> None:
         return page(405, "Not allowed", "This address does not accept that kind of request.")
 
     @app.errorhandler(Conflict)
+    @app.errorhandler(RequestNotOpen)  # e.g. two supervisors deciding one request: the second one
     def conflict(exc):
         return page(409, "Changed meanwhile", str(exc))
 
