@@ -43,6 +43,11 @@ class ReflectionSchema(FormSchema):
                        required=True)
     competences = fields.List(fields.String(validate=CODE), load_default=list)
 
+    @validates_schema(skip_on_field_errors=False)
+    def something_written(self, data: dict, **kwargs) -> None:
+        if "body" in data and not any((v or "").strip() for v in data["body"].values()):
+            raise ValidationError("write something in at least one section", "body")
+
 
 class ExposureSchema(FormSchema):
     tier = fields.String(required=True, validate=validate.OneOf(EXPOSURE_TIERS))

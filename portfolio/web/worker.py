@@ -121,9 +121,10 @@ def new_reflection():
     errors: dict = {}
     form = request.form
     if request.method == "POST" and form.get("save"):
-        source = {"template": template, "title": form.get("title", ""),
-                  "body": {s["code"]: form.get(f"body_{s['code']}", "") for s in sections},
+        source = {"template": template, "body": {s["code"]: form.get(f"body_{s['code']}", "") for s in sections},
                   "competences": form.getlist("competences")}
+        if form.get("title", "").strip():
+            source["title"] = form["title"]
         data, errors = parse(ReflectionSchema(), source)
         if not errors:
             try:
