@@ -19,7 +19,8 @@ from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
 
 from portfolio.crypto import KeyStore, KeyUnavailable
 from portfolio.domain import clock
-from portfolio.domain.errors import Conflict, DomainError, InvalidValue, NotFound, SupervisorNotAssigned
+from portfolio.domain.errors import Conflict, DomainError, Erased, InvalidValue, NotFound, SupervisorNotAssigned
+from portfolio.domain.access_log import AccessLog
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
@@ -81,7 +82,7 @@ def text(field: str, value: str | None, required: bool = True, max_len: int = MA
 
 class PortfolioApplication(Application):
     name = "portfolio"  # pinned: table names must not move with a class rename
-    snapshotting_intervals = {Portfolio: 50, Person: 50}
+    snapshotting_intervals = {Portfolio: 50, Person: 50, AccessLog: 100}
 
     def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore, files: FileStore):
         super().__init__(env=env)
@@ -120,6 +121,8 @@ class PortfolioApplication(Application):
         worker = self.person(worker_id)
         if not worker.has_role("peer_worker"):
             raise NotFound(f"{worker.username} has no portfolio (not a peer worker)")
+        if worker.erased_at is not None:
+            raise Erased(f"{worker.username}'s portfolio was erased on {worker.erased_at.date()}")
         return worker, self.portfolio(worker.id)
 
     def _seal(self, owner_id: UUID, value: str) -> str:
@@ -135,7 +138,7 @@ class PortfolioApplication(Application):
             return None
 
     def display_name(self, person: Person) -> str:
-        return self.read_text(person.id, person.name_sealed) or "(erased)"
+        return self.read_text(person.id, person.name_sealed) or f"(erased person {str(person.id)[:8]})"
 
     # --- frameworks ---------------------------------------------------------------------------
     def load_framework(self, document: dict) -> tuple[str, str]:
@@ -326,13 +329,15 @@ class PortfolioApplication(Application):
         return json.dumps(body, ensure_ascii=False)
 
     def write_reflection(self, worker_id: UUID | str, template: str, title: str, body: dict[str, str] | str,
-                         competences: list[str] | None = None) -> UUID:
+                         competences: list[str] | None = None, others_story: bool = False) -> UUID:
         worker, pf = self._worker(worker_id)
         body_json = self._reflection_body(template, body)
         reflection_id = uuid4()
         pf.write_reflection(reflection_id, template, self._seal(worker.id, text("title", title, max_len=200)),
                             self._seal(worker.id, body_json),
                             self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)))
+        if others_story:
+            pf.note_others_story("reflection", reflection_id)
         self._save(pf)
         return reflection_id
 
@@ -351,9 +356,21 @@ class PortfolioApplication(Application):
         pf.change_exposure(item_kind, as_uuid("item", item_id), tier)
         self._save(pf)
 
+    def note_others_story(self, worker_id: UUID | str, item_kind: str, item_id: UUID | str) -> None:
+        _, pf = self._worker(worker_id)
+        pf.note_others_story(item_kind, as_uuid("item", item_id))
+        self._save(pf)
+
+    def confirm_story_permission(self, worker_id: UUID | str, item_kind: str, item_id: UUID | str) -> None:
+        """The worker records that the other person's story was told with permission (002:548-549)."""
+        _, pf = self._worker(worker_id)
+        pf.confirm_story_permission(item_kind, as_uuid("item", item_id))
+        self._save(pf)
+
     def add_evidence(self, worker_id: UUID | str, title: str, kind: str, description: str = "",
                      claims: list[tuple[str, str]] | None = None,
-                     file: tuple[str, str, bytes] | None = None, links: list[UUID | str] | None = None) -> UUID:
+                     file: tuple[str, str, bytes] | None = None, links: list[UUID | str] | None = None,
+                     others_story: bool = False) -> UUID:
         """`claims` are (competence code, level); `file` is (file name, media type, bytes); `links` are
         the ids of training, supervision or reflection records the evidence documents."""
         worker, pf = self._worker(worker_id)
@@ -377,6 +394,8 @@ class PortfolioApplication(Application):
                                                                              required=False)),
                         claim_dicts, fw["id"], str(fw["version"]), file_meta,
                         [as_uuid("links", x) for x in links or []])
+        if others_story:
+            pf.note_others_story("evidence", evidence_id)
         if file is not None:  # stored only once the domain has accepted the evidence
             self.files.put(worker.id, file[2], file[1])
         self._save(pf)
@@ -470,6 +489,46 @@ class PortfolioApplication(Application):
         pf.revoke(as_uuid("request", request_id), by.id, role,
                   self._seal(worker.id, text("reason", reason, max_len=5000)))
         self._save(pf)
+
+    # --- privacy ------------------------------------------------------------------------------
+    def record_read(self, worker_id: UUID | str, reader: Person, item_kind: str, item_id: UUID | str,
+                    where: str) -> None:
+        """Log a read of a worker's shared content by someone else (the worker's own reads are not)."""
+        worker_id = as_uuid("worker", worker_id)
+        if reader.id == worker_id:
+            return
+        log_id = AccessLog.create_id(worker_id)
+        try:
+            log = self.repository.get(log_id)
+        except AggregateNotFoundError:
+            log = AccessLog(worker_id=worker_id)
+        role = next((r for r in ("supervisor", "auditor", "org_admin") if reader.has_role(r)), reader.roles[0])
+        log.record_read(reader.id, role, item_kind, as_uuid("item", item_id), where)
+        try:
+            self._save(log)
+        except Conflict:  # two reads at the same moment: record this one on the fresh log
+            log = self.repository.get(log_id)
+            log.record_read(reader.id, role, item_kind, as_uuid("item", item_id), where)
+            self._save(log)
+
+    def access_log(self, worker_id: UUID | str) -> list[dict]:
+        try:
+            return list(self.repository.get(AccessLog.create_id(as_uuid("worker", worker_id))).reads)
+        except AggregateNotFoundError:
+            return []
+
+    def erase_worker(self, worker_id: UUID | str, requested_by: UUID | str, reference: str) -> None:
+        """Erase on a recorded request: record it, then destroy the person's data key and files.
+        Every sealed text of theirs, in the log, read models and any export, becomes unreadable;
+        the structure (levels, dates, who signed) stays for accreditation."""
+        admin = self.person(requested_by)
+        if not admin.has_role("org_admin"):
+            raise DomainError("only an organisation admin can erase a person's data")
+        person = self.person(worker_id)
+        person.erase(admin.id, text("reference", reference, max_len=200))
+        self._save(person)
+        self.keys.destroy(person.id)
+        self.files.delete_all(person.id)
 
     # --- levels of use ------------------------------------------------------------------------
     def stage_report(self, worker_id: UUID | str, on: date | str | None = None) -> StageReport:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from uuid import UUID
 
-from sqlalchemy import insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.engine import Engine
 
 from portfolio.crypto import KeyStore
@@ -58,6 +58,11 @@ class FileStore:
                     worker_id=str(worker_id), sha256=sha, media_type=media_type, size=len(data),
                     sealed=self.keys.seal_bytes(worker_id, data)))
         return sha
+
+    def delete_all(self, worker_id: UUID) -> None:
+        """Part of erasure: the sealed bytes are unreadable once the key is gone; drop them too."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(evidence_files).where(evidence_files.c.worker_id == str(worker_id)))
 
     def get(self, worker_id: UUID, sha256: str) -> tuple[bytes, str]:
         with self.engine.connect() as conn:

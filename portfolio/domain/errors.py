@@ -50,5 +50,13 @@ class AssignmentConflict(DomainError):
     pass
 
 
+class PermissionRequired(DomainError):
+    """Someone else's recovery story may be shared only when told with permission (002:548-549)."""
+
+
+class Erased(DomainError):
+    """The person's data was erased: their text is gone and their portfolio takes no more changes."""
+
+
 class Conflict(DomainError):
     """Someone else changed the same thing first; reload and try again."""

@@ -6,13 +6,14 @@ The display name is personal data, so it arrives sealed (ciphertext) like other 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
 
 from portfolio.domain.base import PortfolioAggregate
-from portfolio.domain.errors import AssignmentConflict, DomainError, InvalidValue
+from portfolio.domain import clock
+from portfolio.domain.errors import AssignmentConflict, DomainError, Erased as ErasedError, InvalidValue
 from portfolio.domain.values import ACCOUNT_ROLES, POSITIONS, all_of, date_range_ok, non_empty, one_of
 
 
@@ -27,6 +28,7 @@ class Person(PortfolioAggregate):
         self.assignments: list[dict] = []  # {supervisor_id, starts_on, ends_on}
         self.password_hash: str | None = None
         self.api_token_hash: str | None = None
+        self.erased_at: datetime | None = None
 
     @classmethod
     def register(cls, person_id: UUID, username: str, name_sealed: str, roles: list[str],
@@ -109,6 +111,20 @@ class Person(PortfolioAggregate):
 
     def was_supervised_by(self, supervisor_id: UUID, day: date) -> bool:
         return supervisor_id in self.supervisors_on(day)
+
+    # --- erasure ---------------------------------------------------------------------------
+    def erase(self, requested_by: UUID, reference: str) -> None:
+        """Recorded before the person's key is destroyed (crypto-shredding happens outside the log)."""
+        if self.erased_at is not None:
+            raise ErasedError(f"{self.username} was already erased on {self.erased_at.date()}")
+        if requested_by == self.id:
+            raise DomainError("an erasure is carried out by an organisation admin, not by the person")
+        self._erased(requested_by=requested_by, reference=reference, erased_at=clock.now())
+
+    @event("Erased")
+    def _erased(self, requested_by: UUID, reference: str, erased_at: datetime) -> None:
+        self.erased_at = erased_at
+        self.erasure_reference = reference
 
     # --- credentials (hashes only; hashing happens outside the domain) ---------------------
     def set_password_hash(self, password_hash: str) -> None:

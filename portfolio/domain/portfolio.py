@@ -23,6 +23,7 @@ from portfolio.domain.errors import (
     LevelBelowMissing,
     NotFound,
     OpenRequestExists,
+    PermissionRequired,
     RequestNotOpen,
     SelfSignOff,
     SupervisorNotAssigned,
@@ -178,21 +179,55 @@ class Portfolio(PortfolioAggregate):
         r["versions"].append({"title_sealed": title_sealed, "body_sealed": body_sealed,
                               "written_at": written_at})
 
-    def change_exposure(self, item_kind: str, item_id: UUID, tier: str) -> None:
-        """Sharing is an explicit, recorded step (private by default)."""
-        one_of("tier", tier, EXPOSURE_TIERS)
+    def _items(self, item_kind: str) -> dict:
         items = {"reflection": self.reflections, "supervision": self.supervisions,
                  "evidence": self.evidence}.get(item_kind)
         if items is None:
             raise InvalidValue("item_kind", "must be reflection, supervision or evidence")
-        item = self._get(item_kind, items, item_id)
+        return items
+
+    def change_exposure(self, item_kind: str, item_id: UUID, tier: str) -> None:
+        """Sharing is an explicit, recorded step (private by default), up or down."""
+        one_of("tier", tier, EXPOSURE_TIERS)
+        item = self._get(item_kind, self._items(item_kind), item_id)
+        if tier != "private" and item.get("others_story") and not item.get("permission_confirmed"):
+            raise PermissionRequired("this holds someone else's recovery story: confirm it was told with "
+                                     "permission before it leaves the private tier (002: \"with permission\")")
         if item["exposure"] != tier:
-            self._exposure_changed(item_kind=item_kind, item_id=item_id, tier=tier)
+            self._exposure_changed(item_kind=item_kind, item_id=item_id, tier=tier, changed_at=clock.now())
 
     @event("ExposureChanged")
-    def _exposure_changed(self, item_kind: str, item_id: UUID, tier: str) -> None:
-        {"reflection": self.reflections, "supervision": self.supervisions,
-         "evidence": self.evidence}[item_kind][str(item_id)]["exposure"] = tier
+    def _exposure_changed(self, item_kind: str, item_id: UUID, tier: str, changed_at: datetime) -> None:
+        item = self._items(item_kind)[str(item_id)]
+        item["exposure"] = tier
+        item.setdefault("exposure_history", []).append({"tier": tier, "at": changed_at})
+
+    def note_others_story(self, item_kind: str, item_id: UUID) -> None:
+        """The item tells someone else's recovery story: it stays private until permission is confirmed."""
+        if item_kind not in ("reflection", "evidence"):
+            raise InvalidValue("item_kind", "only a reflection or evidence can hold someone else's story")
+        item = self._get(item_kind, self._items(item_kind), item_id)
+        if item["exposure"] != "private":
+            raise PermissionRequired("make it private first, then note that it holds someone else's story")
+        if not item.get("others_story"):
+            self._others_story_noted(item_kind=item_kind, item_id=item_id)
+
+    @event("OthersStoryNoted")
+    def _others_story_noted(self, item_kind: str, item_id: UUID) -> None:
+        self._items(item_kind)[str(item_id)]["others_story"] = True
+
+    def confirm_story_permission(self, item_kind: str, item_id: UUID) -> None:
+        item = self._get(item_kind, self._items(item_kind), item_id)
+        if not item.get("others_story"):
+            raise DomainError("this item is not marked as holding someone else's story")
+        if item.get("permission_confirmed"):
+            raise DomainError("permission is already confirmed for this item")
+        self._story_permission_confirmed(item_kind=item_kind, item_id=item_id, confirmed_at=clock.now())
+
+    @event("StoryPermissionConfirmed")
+    def _story_permission_confirmed(self, item_kind: str, item_id: UUID, confirmed_at: datetime) -> None:
+        item = self._items(item_kind)[str(item_id)]
+        item["permission_confirmed"], item["permission_confirmed_at"] = True, confirmed_at
 
     # --- evidence ---------------------------------------------------------------------------
     def add_evidence(self, evidence_id: UUID, title: str, kind: str, description_sealed: str,

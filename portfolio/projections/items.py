@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from portfolio.domain.frameworks import Framework
+from portfolio.domain.access_log import AccessLog
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.values import SESSION_HOURS_WARNING
@@ -30,7 +31,8 @@ class PortfolioProjection(Projection):
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet,
-               Person.ApiTokenIssued, ApiToken.Issued,
+               Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
+               P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished)
 
     def __init__(self) -> None:

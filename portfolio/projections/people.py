@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portfolio.domain.frameworks import Framework
+from portfolio.domain.access_log import AccessLog
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.projections.base import Projection, Writer
@@ -11,7 +12,8 @@ from portfolio.projections.tables import assignments, people, positions
 PORTFOLIO_EVENTS = tuple(getattr(Portfolio, n) for n in (
     "Opened", "TrainingRecorded", "SupervisionRecorded", "ReflectionWritten", "ReflectionAmended",
     "ExposureChanged", "EvidenceAdded", "EvidenceWithdrawn", "GoalSet", "GoalReviewed", "SignOffRequested",
-    "SignOffApproved", "SignOffReturned", "SignOffWithdrawn", "SignOffRevoked"))
+    "SignOffApproved", "SignOffReturned", "SignOffWithdrawn", "SignOffRevoked", "OthersStoryNoted",
+    "StoryPermissionConfirmed"))
 
 
 class PeopleProjection(Projection):
@@ -23,13 +25,16 @@ class PeopleProjection(Projection):
         Person.PositionStarted: "position_started",
         Person.SupervisorAssigned: "supervisor_assigned",
         Person.SupervisionEnded: "supervision_ended",
+        Person.Erased: "erased",
     }
-    ignored = (Person.PasswordSet, Person.ApiTokenIssued, ApiToken.Issued, Username.Reserved, Framework.Registered, Framework.VersionPublished,
+    ignored = (Person.PasswordSet, Person.ApiTokenIssued, ApiToken.Issued, Username.Reserved,
+               AccessLog.Opened, AccessLog.ContentRead, Framework.Registered, Framework.VersionPublished,
                *PORTFOLIO_EVENTS)
 
     def registered(self, e, w: Writer) -> None:
         w.insert(people, person_id=str(e.originator_id), username=e.username, name_sealed=e.name_sealed,
-                 roles=",".join(e.roles), joined_on=e.joined_on, registered_at=e.timestamp)
+                 roles=",".join(e.roles), joined_on=e.joined_on, registered_at=e.timestamp,
+                 erased_at=None)
 
     def roles_changed(self, e, w: Writer) -> None:
         w.update(people, {"person_id": str(e.originator_id)}, roles=",".join(e.roles))
@@ -41,6 +46,9 @@ class PeopleProjection(Projection):
     def supervisor_assigned(self, e, w: Writer) -> None:
         w.insert(assignments, worker_id=str(e.originator_id), supervisor_id=str(e.supervisor_id),
                  starts_on=e.starts_on, ends_on=e.ends_on)
+
+    def erased(self, e, w: Writer) -> None:
+        w.update(people, {"person_id": str(e.originator_id)}, erased_at=e.erased_at)
 
     def supervision_ended(self, e, w: Writer) -> None:
         rows = w.select(assignments, "starts_on", "ends_on", worker_id=str(e.originator_id),

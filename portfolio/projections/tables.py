@@ -63,6 +63,7 @@ people = _table(
     Column("roles", String(120), nullable=False),  # comma-separated account roles
     Column("joined_on", Date, nullable=False),
     Column("registered_at", UTCDateTime(), nullable=False),
+    Column("erased_at", UTCDateTime()),  # after erasure only the structure remains
 )
 positions = _table(
     "rm_positions",
