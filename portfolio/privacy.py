@@ -1,0 +1,143 @@
+"""What a worker can see about their own privacy: who can read an item now and at any past
+moment, who did read it, and everything held about them (subject access).
+
+Who could read an item follows from two histories in the log: the item's exposure tier changes
+and the worker's supervisor assignments.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, time, timezone
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.utils import get_topic
+
+from portfolio.application import PortfolioApplication, as_uuid
+from portfolio.domain.access_log import AccessLog
+from portfolio.domain.errors import NotFound
+from portfolio.domain.portfolio import Portfolio
+
+TIER_READERS = {
+    "private": "only the worker",
+    "supervisors": "the worker and their supervisors at the time",
+    "accreditation": "the worker, their supervisors at the time, and the organisation's auditors and admins",
+}
+
+
+def _created_at(item_kind: str, item: dict) -> datetime:
+    if item_kind == "reflection":
+        return item["versions"][0]["written_at"]
+    if item_kind == "evidence":
+        return item["added_at"]
+    return datetime.combine(item["held_on"], time.min, tzinfo=timezone.utc)
+
+
+def _item(pf: Portfolio, item_kind: str, item_id: UUID) -> dict:
+    items = {"reflection": pf.reflections, "supervision": pf.supervisions, "evidence": pf.evidence}.get(item_kind)
+    if items is None or str(item_id) not in items:
+        raise NotFound(f"no {item_kind} {item_id} in this portfolio")
+    return items[str(item_id)]
+
+
+def tier_periods(pf: Portfolio, item_kind: str, item_id: UUID) -> list[dict]:
+    """[{tier, from, to}] from the item's creation: `to` is None for the current period."""
+    item = _item(pf, item_kind, item_id)
+    changes = [{"tier": "private", "at": _created_at(item_kind, item)}] + item.get("exposure_history", [])
+    periods = []
+    for n, change in enumerate(changes):
+        end = changes[n + 1]["at"] if n + 1 < len(changes) else None
+        periods.append({"tier": change["tier"], "from": change["at"], "to": end})
+    return periods
+
+
+def readers_on(app: PortfolioApplication, worker_id: UUID | str, item_kind: str, item_id: UUID | str,
+               when: datetime) -> dict:
+    """Who could read the item at `when`: the tier then, and the people it reached."""
+    worker_id, item_id = as_uuid("worker", worker_id), as_uuid("item", item_id)
+    pf, worker = app.portfolio(worker_id), app.person(worker_id)
+    periods = [p for p in tier_periods(pf, item_kind, item_id) if p["from"] <= when]
+    if not periods:
+        return {"tier": None, "readers": [], "note": "the item did not exist yet"}
+    tier = periods[-1]["tier"]
+    readers = [{"id": str(worker.id), "name": app.display_name(worker), "as": "the worker"}]
+    if tier in ("supervisors", "accreditation"):
+        for sid in worker.supervisors_on(when.date()):
+            readers.append({"id": str(sid), "name": app.display_name(app.person(sid)), "as": "supervisor"})
+    if tier == "accreditation":
+        readers.append({"id": None, "name": "the organisation's auditors and admins", "as": "accreditation"})
+    return {"tier": tier, "readers": readers, "note": TIER_READERS[tier]}
+
+
+def exposure_history(app: PortfolioApplication, worker_id: UUID | str, item_kind: str,
+                     item_id: UUID | str) -> dict:
+    """The item's tier periods, who can read it now, and every logged read of it by someone else."""
+    worker_id, item_id = as_uuid("worker", worker_id), as_uuid("item", item_id)
+    pf = app.portfolio(worker_id)
+    now = datetime.now(timezone.utc)
+    return {
+        "periods": tier_periods(pf, item_kind, item_id),
+        "now": readers_on(app, worker_id, item_kind, item_id, now),
+        "reads": [r for r in app.access_log(worker_id) if r["item_id"] == item_id and r["item_kind"] == item_kind],
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if hasattr(value, "as_tuple"):  # Decimal
+        return str(value)
+    return value
+
+
+def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> dict:
+    """Everything held about a worker, readable: their events (as stored, with their own text
+    opened), the current views, each item's exposure history and the access log."""
+    worker_id = as_uuid("worker", worker_id)
+    person = app.person(worker_id)
+    opened = lambda sealed: app.read_text(worker_id, sealed)  # noqa: E731
+    events = []
+    for originator in (worker_id, Portfolio.create_id(worker_id), AccessLog.create_id(worker_id)):
+        for stored in app.recorder.select_events(originator):
+            event = app.mapper.to_domain_event(stored)
+            state = {k: v for k, v in vars(event).items() if k not in ("originator_topic",)}
+            readable = {k[:-len("_sealed")]: opened(v) for k, v in state.items()
+                        if k.endswith("_sealed") and isinstance(v, str)}
+            events.append({"type": get_topic(type(event)).split(":")[-1], "version": event.originator_version,
+                           "at": event.timestamp, "data": state, "text": readable})
+    pf = app.portfolio(worker_id) if person.has_role("peer_worker") else None
+    items = []
+    if pf is not None:
+        for kind, group in (("reflection", pf.reflections), ("supervision", pf.supervisions),
+                            ("evidence", pf.evidence)):
+            for item_id in group:
+                items.append({"kind": kind, "id": item_id,
+                              "exposure": exposure_history(app, worker_id, kind, UUID(item_id))})
+    day = datetime.now(timezone.utc).date()
+    current = {}
+    if pf is not None:
+        rows, _ = views.timeline(str(worker_id), per_page=100000)
+        current = {"stage": vars(views.stage(str(worker_id), day)),
+                   "matrix": [dict(v) for v in views.matrix(str(worker_id)).values()],
+                   "timeline": [dict(r._mapping) for r in rows]}
+    return _jsonable({
+        "person": {"id": worker_id, "username": person.username, "name": app.display_name(person),
+                   "roles": person.roles, "joined_on": person.joined_on, "positions": person.positions,
+                   "supervisor_assignments": person.assignments},
+        "exported_at": datetime.now(timezone.utc),
+        "events": events,
+        "current_views": current,
+        "exposure": items,
+        "access_log": app.access_log(worker_id),
+    })
+
+
+def subject_access_json(app: PortfolioApplication, views, worker_id: UUID | str) -> str:
+    return json.dumps(subject_access(app, views, worker_id), ensure_ascii=False, indent=2)
