@@ -1,15 +1,252 @@
-"""Supervisor pages (being built)."""
+"""Supervisor pages: the sign-off queue, supervisees, each supervisee's summary, recording a session.
 
-from flask import Blueprint
+A supervisor sees a worker only while currently assigned to them; anything else answers 404.
+Personal text (evidence descriptions, agreed actions, shared reflection titles) is opened per item
+and only where `may_read_text` allows.
+
+Decisions work in place with htmx and as plain forms. A refused decision keeps its real status
+(422 for missing feedback, 409 when the request was decided meanwhile) for both kinds of request;
+htmx 2 does not swap 4xx answers by default, so the supervisor templates set `responseHandling`
+in an `htmx-config` meta tag (templates/supervisor/_head.html) to swap 409 and 422 into the card.
+HX-Reswap/HX-Retarget would not help here: htmx ignores them for responses it does not swap.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+from uuid import UUID
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+
+from portfolio.application import COMPETENCES, LEVELS_OF_USE
+from portfolio.domain import clock
+from portfolio.domain.errors import DomainError, NotFound, RequestNotOpen
+from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
+from portfolio.web.access import app_service, may_read_text, roles_required, runtime, supervises, worker_or_404
+from portfolio.web.forms import domain_errors, parse
+from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
+supervisor_only = roles_required("supervisor")
+STATUS_LABELS = {"open": "Waiting for a decision", "approved": "Approved", "returned": "Returned with feedback",
+                 "withdrawn": "Withdrawn by the worker", "revoked": "Revoked"}
 
 
+def _render(full: str, fragment: str | None = None, status: int = 200, **context):
+    """The whole page, or only the fragment when htmx asks."""
+    template = fragment if fragment and request.headers.get("HX-Request") else full
+    return render_template(template, labels=STATUS_LABELS, **context), status
+
+
+def _supervisee(worker_id: UUID | str):
+    """The worker, if the signed-in supervisor is assigned to them today; else 404."""
+    worker = worker_or_404(worker_id)
+    if not supervises(g.user, worker.id):
+        abort(404)
+    return worker
+
+
+def _name(person_id) -> str:
+    if person_id is None:
+        return ""
+    if str(person_id) == str(g.user.id):
+        return "you"
+    try:
+        return app_service().display_name(app_service().person(person_id))
+    except NotFound:
+        return "someone no longer registered"
+
+
+def _statements(version: str | None) -> dict[str, dict]:
+    app = app_service()
+    try:
+        doc = app.framework_document(COMPETENCES, version)
+    except NotFound:
+        doc = app.framework_document(COMPETENCES)
+    return {item["code"]: item for item in doc["items"]}
+
+
+def _card(worker, request_id: UUID | str, pf=None) -> dict:
+    """Everything one request card shows; 404 if the worker has no such request."""
+    pf = pf or app_service().portfolio(worker.id)
+    req = pf.requests.get(str(request_id)) or abort(404)
+    item = _statements(req["framework_version"]).get(req["competence"], {})
+    evidence = []
+    for eid in req["evidence_ids"]:
+        ev = pf.evidence.get(str(eid))
+        if ev is None:
+            continue
+        readable = not ev["withdrawn"] and may_read_text(g.user, worker.id, ev["exposure"])
+        evidence.append({"id": str(eid), "title": ev["title"], "kind": ev["kind"], "withdrawn": ev["withdrawn"],
+                         "readable": readable, "has_file": bool(ev["file"]) and readable,
+                         "description": app_service().read_text(worker.id, ev["description_sealed"])
+                         if readable else None})
+    return {"id": str(request_id), "worker_id": str(worker.id), "worker_name": app_service().display_name(worker),
+            "competence": req["competence"], "title": item.get("title", ""), "levels": req["levels"],
+            "statements": [(lv, item.get("statements", {}).get(lv, "")) for lv in req["levels"]],
+            "requested_at": req["requested_at"], "age_days": (clock.today() - req["requested_at"].date()).days,
+            "evidence": evidence, "status": req["status"], "decided_at": req.get("decided_at"),
+            "decided_by": _name(req.get("decided_by"))}
+
+
+# --- the queue ----------------------------------------------------------------------------------
 @bp.get("")
+@supervisor_only
 def queue():
-    return "", 404
+    today = clock.today()
+    rows = runtime().read_models().queue(str(g.user.id), today)
+    workers, portfolios, cards = {}, {}, []
+    for row in rows:
+        wid = row["worker_id"]
+        if wid not in workers:
+            worker = app_service().person(wid)
+            workers[wid] = worker if supervises(g.user, wid) else None
+            portfolios[wid] = app_service().portfolio(wid) if workers[wid] else None
+        if workers[wid] is not None:
+            cards.append(_card(workers[wid], row["request_id"], portfolios[wid]))
+    return _render("supervisor/queue.html", "supervisor/_queue.html", cards=cards, errors={})
+
+
+@bp.post("/workers/<uuid:worker_id>/requests/<uuid:request_id>/decision")
+@supervisor_only
+def decide(worker_id, request_id):
+    worker = _supervisee(worker_id)
+    _card(worker, request_id)  # 404 unless the worker has this request
+    data, errors = parse(DecisionSchema(), request.form)
+    conflict = False
+    if not errors:
+        try:
+            if data["decision"] == "approve":
+                app_service().approve_sign_off(worker.id, request_id, g.user.id)
+            else:
+                app_service().return_sign_off(worker.id, request_id, g.user.id, data["feedback"])
+        except RequestNotOpen:  # decided (or withdrawn) meanwhile, e.g. by another supervisor
+            conflict = True
+        except DomainError as exc:
+            errors = domain_errors(exc)
+    card = _card(worker, request_id)
+    if errors and card["status"] != "open":  # invalid input for a request that is no longer open anyway
+        conflict, errors = True, {}
+    if not errors and not conflict and not request.headers.get("HX-Request"):
+        flash(f"{card['competence']} at {' + '.join(card['levels'])} for {card['worker_name']}: "
+              f"{STATUS_LABELS[card['status']]}.")
+        return redirect(url_for("supervisor.queue"))
+    status = 409 if conflict else 422 if errors else 200
+    return _render("supervisor/card_page.html", "supervisor/_card.html", status=status, card=card,
+                   errors=errors, conflict=conflict, form=request.form)
+
+
+@bp.get("/workers/<uuid:worker_id>/evidence/<uuid:evidence_id>/file")
+@supervisor_only
+def evidence_file(worker_id, evidence_id):
+    """Only evidence the worker attached to a sign-off request, still shared and not withdrawn."""
+    worker = _supervisee(worker_id)
+    pf = app_service().portfolio(worker.id)
+    attached = any(str(evidence_id) in map(str, r["evidence_ids"]) for r in pf.requests.values())
+    ev = pf.evidence.get(str(evidence_id))
+    if not attached or ev is None or ev["withdrawn"] or not ev["file"] \
+            or not may_read_text(g.user, worker.id, ev["exposure"]):
+        abort(404)
+    name, media_type, data = app_service().evidence_file(worker.id, evidence_id)
+    return Response(data, mimetype=media_type,
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}"})
+
+
+# --- supervisees --------------------------------------------------------------------------------
+def _stage_names() -> dict[str, str]:
+    doc = app_service().framework_document(LEVELS_OF_USE)
+    return {item["code"]: item.get("title", item["code"]) for item in doc["items"]}
 
 
 @bp.get("/supervisees")
+@supervisor_only
 def supervisees():
-    return "", 404
+    today = clock.today()
+    views = runtime().read_models()
+    open_counts: dict[str, int] = {}
+    for row in views.queue(str(g.user.id), today):
+        open_counts[row["worker_id"]] = open_counts.get(row["worker_id"], 0) + 1
+    people = []
+    for wid in views.supervisees(str(g.user.id), today):
+        if not supervises(g.user, wid):
+            continue
+        summary = views.supervision_summary(wid, today)
+        people.append({"id": wid, "name": app_service().display_name(app_service().person(wid)),
+                       "stage": summary["stage"], "last_session": summary["last_session"],
+                       "open": open_counts.get(wid, 0)})
+    people.sort(key=lambda p: p["name"].lower())
+    return _render("supervisor/supervisees.html", "supervisor/_supervisees.html", people=people,
+                   stage_names=_stage_names())
+
+
+# --- one supervisee -----------------------------------------------------------------------------
+def _summary_context(worker) -> dict:
+    today = clock.today()
+    s = runtime().read_models().supervision_summary(str(worker.id), today)
+    read = lambda sealed: app_service().read_text(worker.id, sealed)  # noqa: E731
+    reflections = [{"title": read(r.title_sealed), "competences": [c for c in r.competences.split(",") if c],
+                    "shared_at": r.exposure_changed_at}
+                   for r in s["shared_reflections"] if may_read_text(g.user, worker.id, r.exposure)]
+    sign_offs = [dict(r._mapping, levels=r.levels.split(","), decided_name=_name(r.decided_by))
+                 for r in s["sign_offs"]]
+    goals = [{"competences": [c for c in r.competences.split(",") if c], "due_on": r.due_on,
+              "overdue": r.due_on < today} for r in s["goals_due"]]
+    return {"worker": worker, "name": app_service().display_name(worker), "today": today, "s": s,
+            "actions": read(s["open_actions"]) if s["open_actions"] else "", "reflections": reflections,
+            "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names()}
+
+
+@bp.get("/workers/<uuid:worker_id>/summary")
+@supervisor_only
+def summary(worker_id):
+    worker = _supervisee(worker_id)
+    return _render("supervisor/summary.html", "supervisor/_summary.html", errors={}, revoking=None,
+                   **_summary_context(worker))
+
+
+@bp.post("/workers/<uuid:worker_id>/requests/<uuid:request_id>/revoke")
+@supervisor_only
+def revoke(worker_id, request_id):
+    worker = _supervisee(worker_id)
+    pf = app_service().portfolio(worker.id)
+    req = pf.requests.get(str(request_id)) or abort(404)
+    data, errors = parse(RevokeSchema(), request.form)
+    if not errors:
+        try:
+            app_service().revoke_sign_off(worker.id, request_id, g.user.id, data["reason"])
+        except RequestNotOpen:
+            raise  # not approved (any more): the 409 page, not a form error
+        except DomainError as exc:
+            errors = domain_errors(exc)
+        else:
+            flash(f"The sign-off of {req['competence']} at {' + '.join(req['levels'])} is revoked.")
+            return redirect(url_for("supervisor.summary", worker_id=worker.id))
+    return _render("supervisor/summary.html", "supervisor/_summary.html", status=422, errors=errors,
+                   revoking=str(request_id), **_summary_context(worker))
+
+
+@bp.route("/workers/<uuid:worker_id>/supervision/new", methods=["GET", "POST"])
+@supervisor_only
+def new_supervision(worker_id):
+    worker = _supervisee(worker_id)
+    form = request.form
+    errors: dict = {}
+    if request.method == "POST":
+        source = {k: form.get(k) for k in ("held_on", "orientation", "format", "mode", "minutes",
+                                           "agreed_actions", "notes") if form.get(k, "").strip()}
+        source["topics"] = [t.strip() for t in form.get("topics", "").split(",") if t.strip()]
+        data, errors = parse(SupervisionSchema(), source)
+        if "topics" in errors:
+            errors["topics"] = ["each topic can be at most 60 characters; separate topics with commas"]
+        if not errors:
+            try:
+                app_service().record_supervision(worker.id, g.user.id, **data)
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                flash(f"Supervision session of {data['held_on'].isoformat()} recorded.")
+                return redirect(url_for("supervisor.summary", worker_id=worker.id))
+    return _render("supervisor/supervision_form.html", "supervisor/_supervision_form.html",
+                   status=422 if errors else 200, errors=errors, form=form, worker=worker,
+                   name=app_service().display_name(worker), today=clock.today(),
+                   orientations=SUPERVISION_ORIENTATION, formats=SUPERVISION_FORMAT, modes=SUPERVISION_MODE)
