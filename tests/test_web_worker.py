@@ -159,3 +159,27 @@ def test_session_cookie_flags(web):
     response = web.client().post("/login", data={"username": "wendy", "password": "correct horse battery"})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_privacy_pages(web, history, at):
+    app, w, sam = history["app"], web.ids["wendy"], web.ids["sam"]
+    rid = history["reflection"]
+    with at("2024-04-05"):
+        app.change_exposure(w, "reflection", rid, "supervisors")
+        app.record_read(w, app.person(sam), "reflection", rid, "supervision summary")
+        story = app.write_reflection(w, "free", "A friend's story", "told", [], others_story=True)
+    client = web.client("wendy")
+    page = client.get("/me/privacy").get_data(as_text=True)
+    assert "Sam Supervisor" in page and "supervision summary" in page and "permission not yet recorded" in page
+    assert client.post(f"/me/reflection/{story}/exposure", data={"tier": "supervisors"}).status_code == 422
+    assert client.post(f"/me/reflection/{story}/permission").status_code == 302
+    assert client.post(f"/me/reflection/{story}/exposure", data={"tier": "supervisors"}).status_code == 302
+    history_page = client.get(f"/me/reflection/{rid}/exposure?as_of=2024-04-02").get_data(as_text=True)
+    assert "private from" in history_page and "supervisors from" in history_page and "On 2024-04-02" in history_page
+    fragment = client.get(f"/me/reflection/{rid}/exposure?as_of=2024-04-06", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.get_data(as_text=True) and "Sam Supervisor" in fragment.get_data(as_text=True)
+    data = client.get("/me/subject-access.json").get_json()
+    assert data["person"]["name"] == "Wendy Worker" and data["access_log"]
+    assert MARKER in client.get("/me/subject-access.html").get_data(as_text=True)
+    for name in ("sam", "ada", "aud"):
+        assert web.client(name).get("/me/subject-access.json").status_code == 404

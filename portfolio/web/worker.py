@@ -128,7 +128,7 @@ def new_reflection():
         data, errors = parse(ReflectionSchema(), source)
         if not errors:
             try:
-                rid = app_service().write_reflection(g.user.id, **data)
+                rid = app_service().write_reflection(g.user.id, **data, others_story=form.get("others_story") == "yes")
                 if form.get("share") == "supervisors":  # the worker chose this explicitly on the form
                     app_service().change_exposure(g.user.id, "reflection", rid, "supervisors")
             except DomainError as exc:
@@ -243,3 +243,66 @@ def withdraw_sign_off(request_id):
     flash("Sign-off request withdrawn.")
     return redirect(url_for("worker.dashboard"))
 
+
+
+# --- privacy: who can read what, who did, and everything held about me -----------------------
+@bp.get("/privacy")
+@worker_only
+def privacy():
+    from portfolio.privacy import readers_on
+
+    pf = app_service().portfolio(g.user.id)
+    now = datetime.now(timezone.utc)
+    read = lambda sealed: app_service().read_text(g.user.id, sealed)  # noqa: E731
+    items = []
+    for kind, group, title in (("reflection", pf.reflections, lambda i: read(i["versions"][-1]["title_sealed"])),
+                               ("evidence", pf.evidence, lambda i: i["title"]),
+                               ("supervision", pf.supervisions, lambda i: f"Supervision on {i['held_on']}")):
+        for item_id, item in group.items():
+            items.append({"kind": kind, "id": item_id, "title": title(item), "exposure": item["exposure"],
+                          "others_story": item.get("others_story", False),
+                          "permission": item.get("permission_confirmed", False),
+                          "readers": readers_on(app_service(), g.user.id, kind, item_id, now)["readers"]})
+    names = {}
+    log = []
+    for r in reversed(app_service().access_log(g.user.id)):
+        if r["reader_id"] not in names:
+            names[r["reader_id"]] = app_service().display_name(app_service().person(r["reader_id"]))
+        log.append(dict(r, reader=names[r["reader_id"]]))
+    return _render("worker/privacy.html", items=items, log=log)
+
+
+@bp.get("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
+@worker_only
+def exposure_history(kind, item_id):
+    from portfolio.privacy import exposure_history as history, readers_on
+
+    args, errors = parse(AsOfSchema(), request.args)
+    data = history(app_service(), g.user.id, kind, item_id)
+    on = args.get("as_of")
+    then = None
+    if on is not None:
+        then = readers_on(app_service(), g.user.id, kind, item_id, datetime.combine(on, time.max, tzinfo=timezone.utc))
+    return _render("worker/exposure.html", "worker/_exposure_then.html", status=422 if errors else 200,
+                   kind=kind, item_id=item_id, data=data, on=on, then=then, errors=errors)
+
+
+@bp.post("/<any(reflection, evidence):kind>/<uuid:item_id>/permission")
+@worker_only
+def confirm_permission(kind, item_id):
+    app_service().confirm_story_permission(g.user.id, kind, item_id)
+    flash("Recorded: the story was told with permission. You can now choose to share it.")
+    return redirect(request.referrer or url_for("worker.privacy"))
+
+
+@bp.get("/subject-access.<any(json, html):fmt>")
+@worker_only
+def subject_access(fmt):
+    from portfolio.privacy import subject_access as gather, subject_access_json
+
+    if fmt == "json":
+        return Response(subject_access_json(app_service(), runtime().read_models(), g.user.id),
+                        mimetype="application/json",
+                        headers={"Content-Disposition": 'attachment; filename="my-portfolio-data.json"'})
+    return render_template("worker/subject_access.html",
+                           data=gather(app_service(), runtime().read_models(), g.user.id))
