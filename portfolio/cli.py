@@ -176,6 +176,23 @@ def users_create_admin(username: str, display_name: str, password_stdin: bool) -
     click.echo(f"Created organisation admin {username.strip().lower()}.")
 
 
+@users.command("erase")
+@click.argument("username")
+@click.option("--by", "admin", required=True, help="Username of the organisation admin carrying it out.")
+@click.option("--reference", required=True, help="The recorded request this erasure answers.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def users_erase(username: str, admin: str, reference: str, yes: bool) -> None:
+    """Erase a person's personal text and files by destroying their data key (cannot be undone)."""
+    with _runtime() as rt:
+        person_id = rt.app.find_username(username)
+        admin_id = rt.app.find_username(admin)
+        if not yes:
+            click.confirm(f"Erase {username}? Every text and file of theirs becomes unreadable for good", abort=True)
+        rt.app.erase_worker(person_id, admin_id, reference)
+        rt.projector.catch_up_all()
+    click.echo(f"Erased {username}: their data key is destroyed; levels, dates and sign-offs remain.")
+
+
 @cli.group()
 def projections() -> None:
     """Read models: status, and rebuild from the log."""

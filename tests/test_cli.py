@@ -155,3 +155,24 @@ def test_projections_status_and_rebuild(run):
     assert "Rebuilt portfolio: generation 2" in rebuilt
     assert "portfolio  generation 2" in run("projections", "status").output
     assert_one_line_error(run("projections", "rebuild", "nope", ok=False), "no projection named 'nope'")
+
+
+def test_users_create_admin_and_erase(run, env):
+    run("init")
+    created = CliRunner().invoke(cli, ["users", "create-admin", "boss", "--name", "Bo Boss", "--password-stdin"],
+                                 env=env, input="a long enough password\n")
+    assert created.exit_code == 0 and "Created organisation admin boss" in created.output
+    short = CliRunner().invoke(cli, ["users", "create-admin", "boss2", "--name", "B", "--password-stdin"],
+                               env=env, input="short\n")
+    assert_one_line_error(short, "password: must be at least 10 characters")
+    from portfolio.runtime import open_runtime
+    from portfolio.config import Settings
+
+    with open_runtime(Settings.from_env(env)) as rt:
+        rt.app.register_person("wendy", "Wendy Worker", ["peer_worker"])
+    erased = run("users", "erase", "wendy", "--by", "boss", "--reference", "request 1", "--yes").output
+    assert "Erased wendy" in erased
+    again = run("users", "erase", "wendy", "--by", "boss", "--reference", "request 2", "--yes", ok=False)
+    assert_one_line_error(again, "already erased")
+    assert_one_line_error(run("users", "erase", "nobody", "--by", "boss", "--reference", "r", "--yes", ok=False),
+                          "no account named 'nobody'")
