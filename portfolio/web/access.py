@@ -79,8 +79,11 @@ def supervises(user: Person, worker_id: UUID | str) -> bool:
 
 def may_read_text(user: Person, worker_id: UUID | str, exposure: str) -> bool:
     """Personal text: the worker always; a current supervisor only what the worker shared;
-    organisation admins and auditors never (they see metadata)."""
+    organisation admins and auditors only what the worker submitted as accreditation evidence
+    (otherwise they see metadata)."""
     if str(user.id) == str(worker_id):
+        return True
+    if exposure == "accreditation" and any(user.has_role(r) for r in STAFF_ROLES):
         return True
     return exposure in ("supervisors", "accreditation") and supervises(user, worker_id)
 

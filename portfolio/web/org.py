@@ -1,20 +1,311 @@
-"""Organisation admin and auditor pages (being built)."""
+"""Organisation pages: progression and the audit trail (admins and auditors), accounts (admins).
 
-from flask import Blueprint
+Admins and auditors see metadata only: names, codes, dates, decisions, evidence titles and kinds.
+Nothing here opens reflection text, supervision notes, feedback, reasons or evidence descriptions;
+the only text decrypted is a person's display name (app.display_name, once per person per request).
+
+Forms work as plain pages; htmx swaps them in place (422 answers too: templates/org/_head.html
+sets htmx's responseHandling). A success answers a redirect, or HX-Redirect to htmx, with a flash.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from types import SimpleNamespace
+
+from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+
+from portfolio.application import COMPETENCES, LEVELS_OF_USE
+from portfolio.domain import clock
+from portfolio.domain.errors import AssignmentConflict, DomainError, NotFound
+from portfolio.domain.values import ACCOUNT_ROLES, LEVELS, POSITIONS
+from portfolio.passwords import hash_password
+from portfolio.projections.asof import organisation_as_of
+from portfolio.projections.queries import audit_csv as to_csv
+from portfolio.projections.queries import end_of
+from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
+from portfolio.web.forms import domain_errors, parse
+from portfolio.web.schemas import (AccountSchema, AsOfSchema, AssignmentSchema, AuditFilterSchema,
+                                   EndAssignmentSchema, RolesSchema)
 
 bp = Blueprint("org", __name__, url_prefix="/org")
+staff_only = roles_required("org_admin", "auditor")
+admin_only = roles_required("org_admin")
+LABELS = {"peer_worker": "Peer worker", "supervisor": "Supervisor", "org_admin": "Organisation admin",
+          "auditor": "Auditor", "team_leader": "Team leader", "line_manager": "Line manager",
+          "organisational_leader": "Organisational leader", "approved": "Approved",
+          "returned": "Returned to the worker", "revoked": "Approved, later revoked", "withdrawn": "Withdrawn"}
 
 
+def _render(full: str, fragment: str | None = None, status: int = 200, **context):
+    """The whole page, or only the fragment when htmx asks."""
+    template = fragment if fragment and request.headers.get("HX-Request") else full
+    return render_template(template, labels=LABELS, name=name_of, **context), status
+
+
+def _done(message: str, url: str):
+    flash(message)
+    if request.headers.get("HX-Request"):
+        return "", 200, {"HX-Redirect": url}
+    return redirect(url)
+
+
+def name_of(person_id) -> str:
+    """A person's display name, decrypted once per request."""
+    cache = g.setdefault("org_names", {})
+    key = str(person_id or "")
+    if key not in cache:
+        try:
+            cache[key] = app_service().display_name(app_service().person(key))
+        except (NotFound, ValueError):
+            cache[key] = "(unknown)"
+    return cache[key]
+
+
+def _stage_names() -> dict[str, str]:
+    return {i["code"]: i.get("title", i["code"]) for i in app_service().framework_document(LEVELS_OF_USE)["items"]}
+
+
+def _competences() -> list[dict]:
+    return app_service().framework_document(COMPETENCES)["items"]
+
+
+# --- progression -------------------------------------------------------------------------------
 @bp.get("/progression")
+@staff_only
 def progression():
-    return "", 404
+    args, errors = parse(AsOfSchema(), request.args)
+    as_of = args.get("as_of")
+    if as_of is not None and as_of >= clock.today():
+        as_of = None
+    views = (runtime().read_models() if as_of is None
+             else organisation_as_of(app_service(), runtime().policy(), end_of(as_of)))
+    day = as_of or clock.today()
+    first = min((p.registered_at.date() for p in views.people()), default=day)
+    back = date(day.year - 3 + (day.month == 12), day.month % 12 + 1, 1)  # 36 months, this one included
+    months = views.progression_by_month(max(first.replace(day=1), back), day)
+    return _render("org/progression.html", "org/_progression.html", 422 if errors else 200, errors=errors,
+                   as_of=as_of, day=day, prog=views.progression(day), months=months, chart=_chart(months),
+                   stage_names=_stage_names(), competences=_competences(), levels=LEVELS)
+
+
+def _marker(kind: int, x: float, y: float, r: float = 3.5) -> str:
+    """A different shape per series, so the lines differ without colour."""
+    return [f"M{x - r:.1f},{y:.1f}a{r},{r} 0 1,0 {2 * r},0a{r},{r} 0 1,0 {-2 * r},0",
+            f"M{x - r:.1f},{y - r:.1f}h{2 * r}v{2 * r}h{-2 * r}Z",
+            f"M{x:.1f},{y - r - 1:.1f}L{x + r + 1:.1f},{y + r:.1f}L{x - r - 1:.1f},{y + r:.1f}Z",
+            f"M{x:.1f},{y - r - 1:.1f}L{x + r + 1:.1f},{y:.1f}L{x:.1f},{y + r + 1:.1f}L{x - r - 1:.1f},{y:.1f}Z"][kind % 4]
+
+
+def _chart(months: list[dict]) -> dict:
+    """Geometry of the line chart (signed levels per month end); the template draws it as SVG."""
+    width, height, left, right, top, bottom = 760, 300, 44, 140, 16, 48
+    pw, ph = width - left - right, height - top - bottom
+    peak = max([m["signed"][lv] for m in months for lv in LEVELS] + [0])
+    step = max(1, -(-peak // 4))
+    ymax = step * max(1, -(-peak // step))
+    n = len(months)
+    xs = [left + (pw * i / (n - 1) if n > 1 else pw / 2) for i in range(n)]
+
+    def y(v: int) -> float:
+        return top + ph - ph * v / ymax
+
+    series = []
+    for k, level in enumerate(LEVELS):
+        pts = [(xs[i], y(m["signed"][level])) for i, m in enumerate(months)]
+        series.append({"level": level, "points": " ".join(f"{a:.1f},{b:.1f}" for a, b in pts),
+                       "markers": "".join(_marker(k, a, b) for a, b in pts), "last": months[-1]["signed"][level],
+                       "label_y": pts[-1][1] + 4})
+    below = -1e9
+    for s in sorted(series, key=lambda s: s["label_y"]):  # end labels at least a line apart
+        s["label_y"] = below = max(s["label_y"], below + 15)
+    overflow = max(s["label_y"] for s in series) - (top + ph + 4)
+    for s in series:
+        s["label_y"] -= max(0, overflow)
+    every = max(1, -(-n // 12))
+    return {"width": width, "height": height, "left": left, "right": left + pw, "top": top, "bottom": top + ph,
+            "label_x": left + pw + 10, "series": series,
+            "yticks": [(y(v), v) for v in range(0, ymax + 1, step)],
+            "xticks": [(xs[i], months[i]["month"]) for i in range(0, n, every)],
+            "first": months[0]["month"], "last": months[-1]["month"]}
+
+
+# --- audit ---------------------------------------------------------------------------------------
+def _audit_query() -> tuple[list[dict], dict, dict]:
+    """(rows, filters, errors) for the filters in the query string; no rows when a filter is bad."""
+    data, errors = parse(AuditFilterSchema(), request.args)
+    if not errors:
+        known = {r.person_id for r in runtime().read_models(refresh=False).people()}
+        if data["start"] and data["end"] and data["end"] < data["start"]:
+            errors = {"end": ["is before the start of the period"]}
+        elif data["supervisor_id"] and str(data["supervisor_id"]) not in known:
+            errors = {"supervisor_id": ["there is no such person"]}
+        elif data["competence"] and data["competence"] not in {c["code"] for c in _competences()}:
+            errors = {"competence": [f"there is no competence {data['competence']}"]}
+    if errors:
+        return [], {}, errors
+    return runtime().read_models().audit(**data), data, {}
+
+
+def _supervisor_choices() -> list[tuple[str, str]]:
+    rows = runtime().read_models(refresh=False).people()
+    return sorted(((r.person_id, name_of(r.person_id)) for r in rows if "supervisor" in r.roles.split(",")),
+                  key=lambda c: c[1].lower())
 
 
 @bp.get("/audit")
+@staff_only
 def audit():
-    return "", 404
+    rows, filters, errors = _audit_query()
+    csv_url = url_for("org.audit_csv", **{k: request.args[k] for k in AuditFilterSchema().fields
+                                          if request.args.get(k)})
+    return _render("org/audit.html", "org/_audit_results.html", 422 if errors else 200, rows=rows,
+                   errors=errors, form=request.args, csv_url=csv_url, supervisors=_supervisor_choices(), competences=_competences())
+
+
+def _cell(text: str) -> str:
+    """A spreadsheet must not read a name or title as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/audit.csv")
+@staff_only
+def audit_csv():
+    rows, filters, errors = _audit_query()
+    if errors:
+        message = "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
+        return _render("error.html", "_error_fragment.html", 422, title="Bad filter", message=message)
+    people = {p for r in rows for p in (r["worker_id"], r["decided_by"], r["revoked_by"]) if p}
+    safe = [dict(r, evidence=[SimpleNamespace(title=_cell(e.title), kind=e.kind, withdrawn=e.withdrawn)
+                              for e in r["evidence"]]) for r in rows]
+    body = to_csv(safe, {p: _cell(name_of(p)) for p in people})
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=audit-{clock.today().isoformat()}.csv"})
+
+
+# --- accounts ------------------------------------------------------------------------------------
+def _people() -> list:
+    people = sorted(app_service().people(), key=lambda p: p.username)
+    cache = g.setdefault("org_names", {})
+    for p in people:
+        cache.setdefault(str(p.id), app_service().display_name(p))
+    return people
+
+
+def _person_or_404(person_id):
+    try:
+        return app_service().person(person_id)
+    except NotFound:
+        abort(404)
 
 
 @bp.get("/accounts")
+@admin_only
 def accounts():
-    return "", 404
+    return _accounts_page({}, {}, "org/_accounts_table.html")
+
+
+def _accounts_page(errors: dict, form, fragment: str, status: int = 200):
+    return _render("org/accounts.html", fragment, status, people=_people(), today=clock.today(), errors=errors,
+                   form=form, roles=ACCOUNT_ROLES, positions=POSITIONS)
+
+
+@bp.post("/accounts")
+@admin_only
+def create_account():
+    data, errors = parse(AccountSchema(), request.form)
+    if not errors:
+        try:
+            password_hash = hash_password(data["password"])
+            starts_on = data["starts_on"] or clock.today()
+            pid = app_service().register_person(data["username"], data["display_name"], data["roles"], starts_on)
+            app_service().set_password_hash(pid, password_hash)
+            if data["position"]:
+                app_service().start_position(pid, data["position"], starts_on, data["induction_days"])
+        except DomainError as exc:
+            errors = domain_errors(exc)
+        else:
+            return _done(f"Account {data['username'].lower()} created.", url_for("org.account", person_id=pid))
+    return _accounts_page(errors, request.form, "org/_create_form.html", 422)
+
+
+@bp.get("/accounts/<uuid:person_id>")
+@admin_only
+def account(person_id):
+    return _account_page(_person_or_404(person_id))
+
+
+def _account_page(person, errors: dict | None = None, form=None, fragment: str | None = None, status: int = 200,
+                  message: str = ""):
+    today = clock.today()
+    supervisors = [p for p in _people() if p.has_role("supervisor") and p.id != person.id]
+    return _render("org/account.html", fragment, status, person=person, errors=errors or {}, form=form or {},
+                   roles=ACCOUNT_ROLES, today=today, supervisors=supervisors, message=message,
+                   current=person.position_on(today),
+                   open_assignments=[a for a in person.assignments if a["ends_on"] is None])
+
+
+@bp.post("/accounts/<uuid:person_id>/roles")
+@admin_only
+def change_roles(person_id):
+    person = _person_or_404(person_id)
+    data, errors = parse(RolesSchema(), request.form)
+    if not errors and person.id == g.user.id and "org_admin" not in data["roles"]:
+        errors = {"roles": ["you cannot remove your own organisation admin role; ask another admin"]}
+    if not errors:
+        try:
+            app_service().change_roles(person.id, data["roles"])
+        except DomainError as exc:
+            errors = domain_errors(exc)
+        else:
+            message = f"Roles of {person.username}: {', '.join(LABELS[r] for r in sorted(set(data['roles'])))}."
+            if request.headers.get("HX-Request"):  # changed in place: the form again, with the news
+                return _account_page(app_service().person(person.id), fragment="org/_roles_form.html",
+                                     message=message)
+            return _done(message, url_for("org.account", person_id=person.id))
+    return _account_page(person, errors, request.form, "org/_roles_form.html", 422)
+
+
+def _assignment_errors(exc: DomainError, conflict_field: str) -> dict:
+    errors = domain_errors(exc)
+    if "supervisor" in errors:
+        errors["supervisor_id"] = errors.pop("supervisor")
+    if isinstance(exc, AssignmentConflict) and "_schema" in errors:
+        errors[conflict_field] = errors.pop("_schema")
+    return errors
+
+
+@bp.post("/accounts/<uuid:worker_id>/assignments")
+@admin_only
+def assign(worker_id):
+    worker = worker_or_404(worker_id)
+    data, errors = parse(AssignmentSchema(), request.form)
+    if not errors and data["supervisor_id"] == worker.id:
+        errors = {"supervisor_id": ["a person cannot be their own supervisor"]}
+    if not errors:
+        try:
+            app_service().assign_supervisor(worker.id, data["supervisor_id"], data["starts_on"], data["ends_on"])
+        except NotFound:
+            errors = {"supervisor_id": ["there is no such account"]}
+        except DomainError as exc:
+            errors = _assignment_errors(exc, "starts_on")
+        else:
+            return _done(f"{name_of(data['supervisor_id'])} supervises {worker.username} from {data['starts_on']}.",
+                         url_for("org.account", person_id=worker.id))
+    return _account_page(worker, errors, request.form, "org/_assign_form.html", 422)
+
+
+@bp.post("/accounts/<uuid:worker_id>/assignments/end")
+@admin_only
+def end_assignment(worker_id):
+    worker = worker_or_404(worker_id)
+    data, errors = parse(EndAssignmentSchema(), request.form)
+    if not errors:
+        try:
+            app_service().end_supervision(worker.id, data["supervisor_id"], data["ends_on"])
+        except DomainError as exc:
+            errors = _assignment_errors(exc, "supervisor_id")
+        else:
+            return _done(f"{name_of(data['supervisor_id'])} supervises {worker.username} until {data['ends_on']}.",
+                         url_for("org.account", person_id=worker.id))
+    return _account_page(worker, errors, request.form, "org/_end_form.html", 422)

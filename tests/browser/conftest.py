@@ -174,8 +174,14 @@ class PageProblems:
 
     def watch(self, page) -> None:
         page.on("pageerror", lambda exc: self.items.append(f"{page.url}: uncaught {exc}"))
-        page.on("console", lambda msg: self.items.append(f"{page.url}: console {msg.type}: {msg.text}")
-                if msg.type == "error" else None)
+        page.on("console", lambda msg: self._console(page, msg))
+
+    def _console(self, page, msg) -> None:
+        if msg.type != "error":
+            return
+        if (msg.location or {}).get("url", "").endswith("/favicon.ico"):
+            return  # the browser asks for one by itself; the app has none
+        self.items.append(f"{page.url}: console {msg.type}: {msg.text}")
 
 
 @pytest.fixture
