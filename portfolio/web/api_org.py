@@ -1,0 +1,111 @@
+"""Organisation admins and auditors over the API: progression, the accreditation audit (metadata,
+names and flags; never personal text), and the admin's account commands."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from portfolio.domain import clock
+from portfolio.domain.errors import NotFound
+from portfolio.passwords import hash_password
+from portfolio.projections.asof import organisation_as_of
+from portfolio.projections.queries import end_of
+from portfolio.web.access import app_service, runtime
+from portfolio.web.api_base import Invalid, body_reference, route, split
+from portfolio.web.api_schemas import (AccountCreatedSchema, AccountsSchema, AsOfDaySchema, AssignmentResultSchema,
+                                       AuditSchema, ProgressionSchema, RolesResultSchema)
+from portfolio.web.api_supervisor import names
+from portfolio.web.schemas import AccountSchema, AssignmentSchema, AuditFilterSchema, EndAssignmentSchema, RolesSchema
+
+STAFF = ("org_admin", "auditor")
+ADMIN = ("org_admin",)
+
+
+@route("/progression", "GET", summary="Workers per stage and per competence level signed", tag="organisation",
+       roles=STAFF, query=AsOfDaySchema, response=ProgressionSchema)
+def progression(args):
+    today, as_of = clock.today(), args["as_of"]
+    if as_of is None or as_of >= today:
+        as_of, views = today, runtime().read_models()
+    else:
+        views = organisation_as_of(app_service(), runtime().policy(), end_of(as_of))
+    p = views.progression(as_of)
+    return {"as_of": as_of, "workers": p["workers"], "stages": p["stages"],
+            "signed": [{"competence": c, "level": lv, "workers": n} for (c, lv), n in p["signed"].items()]}
+
+
+@route("/audit", "GET", summary="Every sign-off decision with who decided, evidence and flags", tag="organisation",
+       roles=STAFF, query=AuditFilterSchema, response=AuditSchema)
+def audit(args):
+    rows = runtime().read_models().audit(**args)
+    who = names({p for r in rows for p in (r["worker_id"], r["decided_by"], r["revoked_by"])})
+    out = []
+    for r in rows:
+        row = {k: r[k] for k in ("request_id", "worker_id", "competence", "status", "requested_at", "decided_at",
+                                 "decided_by", "decided_role", "assigned_then", "framework_id", "framework_version",
+                                 "evidence_count", "closed_at", "revoked_by", "sessions_90_days",
+                                 "unaccredited_trainings", "flags")}
+        row.update(levels=split(r["levels"]), worker_name=who.get(r["worker_id"], "(erased)"),
+                   decided_by_name=who.get(r["decided_by"], "(erased)"),
+                   revoked_by_name=who.get(r["revoked_by"]) if r["revoked_by"] else None,
+                   evidence=[{"id": e.evidence_id, "title": e.title, "kind": e.kind, "withdrawn": e.withdrawn}
+                             for e in r["evidence"]])
+        out.append(row)
+    return {"rows": out}
+
+
+# --- accounts (organisation admin) -------------------------------------------------------------
+@route("/accounts", "GET", summary="Every account", tag="accounts", roles=ADMIN, response=AccountsSchema)
+def accounts():
+    app = app_service()
+    return {"accounts": [{"id": r.person_id, "username": r.username, "roles": split(r.roles),
+                          "joined_on": r.joined_on, "display_name": app.read_text(r.person_id, r.name_sealed)
+                          or "(erased)"} for r in runtime().read_models().people()]}
+
+
+@route("/accounts", "POST", summary="Create an account", tag="accounts", roles=ADMIN, body=AccountSchema,
+       status=201, response=AccountCreatedSchema)
+def create_account(data):
+    app = app_service()
+    password_hash = hash_password(data["password"])
+    person_id = app.register_person(data["username"], data["display_name"], data["roles"], data["starts_on"])
+    app.set_password_hash(person_id, password_hash)
+    if data["position"]:
+        app.start_position(person_id, data["position"], data["starts_on"] or clock.today(), data["induction_days"])
+    return {"id": person_id, "username": app.person(person_id).username}
+
+
+@route("/accounts/<uuid:person_id>/roles", "POST", summary="Replace an account's roles", tag="accounts",
+       roles=ADMIN, body=RolesSchema, response=RolesResultSchema)
+def change_roles(person_id, data):
+    app_service().change_roles(person_id, data["roles"])
+    return {"id": person_id, "roles": app_service().person(person_id).roles}
+
+
+def _supervisor_must_exist(supervisor_id: UUID) -> None:
+    try:
+        app_service().person(supervisor_id)
+    except NotFound:
+        raise Invalid({"supervisor_id": ["there is no such account"]}) from None
+
+
+@route("/accounts/<uuid:person_id>/assignments", "POST", summary="Assign a supervisor to a worker",
+       tag="accounts", roles=ADMIN, body=AssignmentSchema, status=201, response=AssignmentResultSchema)
+@body_reference({"supervisor": "supervisor_id"})
+def assign_supervisor(person_id, data):
+    _supervisor_must_exist(data["supervisor_id"])
+    app_service().assign_supervisor(person_id, data["supervisor_id"], data["starts_on"], data["ends_on"])
+    return dict(data, worker_id=person_id)
+
+
+@route("/accounts/<uuid:person_id>/assignments/end", "POST", summary="End a supervisor's open-ended assignment",
+       tag="accounts", roles=ADMIN, body=EndAssignmentSchema, response=AssignmentResultSchema)
+@body_reference({"supervisor": "supervisor_id"})
+def end_assignment(person_id, data):
+    _supervisor_must_exist(data["supervisor_id"])
+    app_service().end_supervision(person_id, data["supervisor_id"], data["ends_on"])
+    ended = [a for a in app_service().person(person_id).assignments
+             if a["supervisor_id"] == data["supervisor_id"] and a["ends_on"] == data["ends_on"]]
+    return {"worker_id": person_id, "supervisor_id": data["supervisor_id"], "starts_on": ended[-1]["starts_on"],
+            "ends_on": data["ends_on"]}
+

@@ -1,0 +1,282 @@
+"""Schemas only the JSON API needs: the token request, and every answer (dumped through these, and
+documented from them in the OpenAPI document). Input schemas shared with the HTML forms stay in
+portfolio/web/schemas.py.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from portfolio.domain.values import EXPOSURE_TIERS, GOAL_STATUSES
+from portfolio.web.forms import FormSchema
+
+NULLABLE = dict(allow_none=True, load_default=None)
+
+
+# --- input -------------------------------------------------------------------------------------
+class TokenRequestSchema(FormSchema):
+    username = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+
+
+class AsOfDaySchema(FormSchema):
+    as_of = fields.Date(load_default=None, metadata={"description": "As things stood at the end of this day "
+                                                                      "(default and any later day: now)."})
+
+
+# --- answers -----------------------------------------------------------------------------------
+class TokenSchema(Schema):
+    token = fields.String(required=True, metadata={"description": "Send as `Authorization: Bearer <token>`. "
+                                                                  "A new token replaces the previous one."})
+
+
+class ErrorSchema(Schema):
+    error = fields.String(required=True)
+    message = fields.String(required=True)
+
+
+class InvalidSchema(Schema):
+    error = fields.String(required=True, validate=validate.Equal("invalid"))
+    field_errors = fields.Dict(
+        keys=fields.String(), values=fields.List(fields.String()), required=True, data_key="fields",
+        metadata={"description": "Reasons per input field (nested fields as `claims.0.level`; "
+                                 "`_schema` for the document as a whole)."})
+
+
+class CreatedSchema(Schema):
+    id = fields.UUID(required=True)
+
+
+class TrainingCreatedSchema(CreatedSchema):
+    warnings = fields.List(fields.String(), required=True)
+
+
+class StatusSchema(Schema):
+    id = fields.UUID(required=True)
+    status = fields.String(required=True)
+
+
+class ExposureResultSchema(Schema):
+    id = fields.UUID(required=True)
+    kind = fields.String(required=True)
+    exposure = fields.String(required=True, validate=validate.OneOf(EXPOSURE_TIERS))
+
+
+class PersonRefSchema(Schema):
+    id = fields.UUID(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+
+
+class StageSchema(Schema):
+    held = fields.String(**NULLABLE)
+    expected = fields.String(**NULLABLE)
+    expected_due_on = fields.Date(**NULLABLE)
+    in_induction = fields.Boolean(required=True)
+    missing = fields.List(fields.String(), required=True)
+
+
+class MatrixCellSchema(Schema):
+    competence = fields.String(required=True)
+    level = fields.String(required=True)
+    state = fields.String(required=True)
+    since = fields.DateTime(required=True)
+    request_id = fields.UUID(required=True)
+    signed_by = fields.UUID(**NULLABLE)
+    evidence_count = fields.Integer(required=True)
+    framework_version = fields.String(required=True)
+
+
+class OwnRequestSchema(Schema):
+    id = fields.UUID(required=True)
+    competence = fields.String(required=True)
+    levels = fields.List(fields.String(), required=True)
+    status = fields.String(required=True)
+    evidence_ids = fields.List(fields.UUID(), required=True)
+    requested_at = fields.DateTime(required=True)
+    decided_at = fields.DateTime(**NULLABLE)
+    feedback = fields.String(**NULLABLE)
+
+
+class MeSchema(Schema):
+    worker = fields.Nested(PersonRefSchema, required=True)
+    as_of = fields.Date(**NULLABLE)
+    stage = fields.Nested(StageSchema, required=True)
+    matrix = fields.List(fields.Nested(MatrixCellSchema), required=True)
+    requests = fields.List(fields.Nested(OwnRequestSchema), required=True,
+                           metadata={"description": "Sign-off requests as they stand now (empty for a past as_of)."})
+
+
+class TimelineRowSchema(Schema):
+    at = fields.DateTime(required=True)
+    kind = fields.String(required=True)
+    item_id = fields.UUID(**NULLABLE)
+    label = fields.String(required=True)
+
+
+class TimelineSchema(Schema):
+    rows = fields.List(fields.Nested(TimelineRowSchema), required=True)
+    total = fields.Integer(required=True)
+    page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    as_of = fields.Date(**NULLABLE)
+
+
+class ReflectionVersionSchema(Schema):
+    title = fields.String(**NULLABLE)
+    body = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    written_at = fields.DateTime(required=True)
+
+
+class ReflectionOutSchema(Schema):
+    id = fields.UUID(required=True)
+    template = fields.String(required=True)
+    competences = fields.List(fields.String(), required=True)
+    exposure = fields.String(required=True)
+    versions = fields.List(fields.Nested(ReflectionVersionSchema), required=True)
+
+
+class GoalReviewedSchema(Schema):
+    id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(GOAL_STATUSES))
+
+
+# --- supervisor --------------------------------------------------------------------------------
+class SuperviseeSchema(PersonRefSchema):
+    stage = fields.Nested(StageSchema, required=True)
+    open_requests = fields.Integer(required=True)
+
+
+class SuperviseesSchema(Schema):
+    supervisees = fields.List(fields.Nested(SuperviseeSchema), required=True)
+
+
+class QueueItemSchema(Schema):
+    request_id = fields.UUID(required=True)
+    worker_id = fields.UUID(required=True)
+    worker_name = fields.String(required=True)
+    competence = fields.String(required=True)
+    levels = fields.List(fields.String(), required=True)
+    evidence_count = fields.Integer(required=True)
+    requested_at = fields.DateTime(required=True)
+    age_days = fields.Integer(required=True)
+
+
+class QueueSchema(Schema):
+    requests = fields.List(fields.Nested(QueueItemSchema), required=True)
+
+
+class SharedReflectionSchema(Schema):
+    id = fields.UUID(required=True)
+    title = fields.String(**NULLABLE)
+    template = fields.String(required=True)
+    competences = fields.List(fields.String(), required=True)
+    exposure = fields.String(required=True)
+    shared_at = fields.DateTime(**NULLABLE)
+
+
+class SignOffRowSchema(Schema):
+    request_id = fields.UUID(required=True)
+    competence = fields.String(required=True)
+    levels = fields.List(fields.String(), required=True)
+    status = fields.String(required=True)
+    evidence_count = fields.Integer(required=True)
+    requested_at = fields.DateTime(required=True)
+    decided_at = fields.DateTime(**NULLABLE)
+
+
+class GoalDueSchema(Schema):
+    id = fields.UUID(required=True)
+    due_on = fields.Date(**NULLABLE)
+    status = fields.String(required=True)
+    competences = fields.List(fields.String(), required=True)
+
+
+class SummarySchema(Schema):
+    worker = fields.Nested(PersonRefSchema, required=True)
+    last_session = fields.Date(**NULLABLE)
+    days_since_last = fields.Integer(**NULLABLE)
+    sessions_90_days = fields.Integer(required=True)
+    open_actions = fields.String(**NULLABLE, metadata={
+        "description": "Actions agreed at the last session, if the worker shared that record."})
+    shared_reflections = fields.List(fields.Nested(SharedReflectionSchema), required=True)
+    sign_offs = fields.List(fields.Nested(SignOffRowSchema), required=True)
+    goals_due = fields.List(fields.Nested(GoalDueSchema), required=True)
+    stage = fields.Nested(StageSchema, required=True)
+
+
+# --- organisation ------------------------------------------------------------------------------
+class SignedCountSchema(Schema):
+    competence = fields.String(required=True)
+    level = fields.String(required=True)
+    workers = fields.Integer(required=True)
+
+
+class ProgressionSchema(Schema):
+    as_of = fields.Date(required=True)
+    workers = fields.Integer(required=True)
+    stages = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    signed = fields.List(fields.Nested(SignedCountSchema), required=True)
+
+
+class AuditEvidenceSchema(Schema):
+    id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    withdrawn = fields.Boolean(required=True)
+
+
+class AuditRowSchema(Schema):
+    request_id = fields.UUID(required=True)
+    worker_id = fields.UUID(required=True)
+    worker_name = fields.String(required=True)
+    competence = fields.String(required=True)
+    levels = fields.List(fields.String(), required=True)
+    status = fields.String(required=True)
+    requested_at = fields.DateTime(required=True)
+    decided_at = fields.DateTime(required=True)
+    decided_by = fields.UUID(required=True)
+    decided_by_name = fields.String(required=True)
+    decided_role = fields.String(**NULLABLE)
+    assigned_then = fields.Boolean(required=True)
+    framework_id = fields.String(required=True)
+    framework_version = fields.String(required=True)
+    evidence_count = fields.Integer(required=True)
+    evidence = fields.List(fields.Nested(AuditEvidenceSchema), required=True)
+    closed_at = fields.DateTime(**NULLABLE)
+    revoked_by = fields.UUID(**NULLABLE)
+    revoked_by_name = fields.String(**NULLABLE)
+    sessions_90_days = fields.Integer(required=True)
+    unaccredited_trainings = fields.List(fields.String(), required=True)
+    flags = fields.List(fields.String(), required=True)
+
+
+class AuditSchema(Schema):
+    rows = fields.List(fields.Nested(AuditRowSchema), required=True)
+
+
+class AccountOutSchema(PersonRefSchema):
+    roles = fields.List(fields.String(), required=True)
+    joined_on = fields.Date(required=True)
+
+
+class AccountsSchema(Schema):
+    accounts = fields.List(fields.Nested(AccountOutSchema), required=True)
+
+
+class AccountCreatedSchema(Schema):
+    id = fields.UUID(required=True)
+    username = fields.String(required=True)
+
+
+class RolesResultSchema(Schema):
+    id = fields.UUID(required=True)
+    roles = fields.List(fields.String(), required=True)
+
+
+class AssignmentResultSchema(Schema):
+    worker_id = fields.UUID(required=True)
+    supervisor_id = fields.UUID(required=True)
+    starts_on = fields.Date(required=True)
+    ends_on = fields.Date(**NULLABLE)
