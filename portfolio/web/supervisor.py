@@ -4,11 +4,13 @@ A supervisor sees a worker only while currently assigned to them; anything else 
 Personal text (evidence descriptions, agreed actions, shared reflection titles) is opened per item
 and only where `may_read_text` allows.
 
-Decisions work in place with htmx and as plain forms. A refused decision keeps its real status
-(422 for missing feedback, 409 when the request was decided meanwhile) for both kinds of request;
-htmx 2 does not swap 4xx answers by default, so the supervisor templates set `responseHandling`
-in an `htmx-config` meta tag (templates/supervisor/_head.html) to swap 409 and 422 into the card.
-HX-Reswap/HX-Retarget would not help here: htmx ignores them for responses it does not swap.
+Decisions work in place with htmx and as plain forms. A refused decision (no feedback to return
+with; decided or withdrawn meanwhile) answers a plain form with its status, 422 or 409, and the
+card on a page of its own. To htmx it answers 200 with the card showing the refusal: htmx 2 swaps
+no 4xx answer by default, HX-Reswap/HX-Retarget do not change that, and the browser logs every 4xx
+XHR as a console error; the refusal is an ordinary state of the card, not a failed load. Other 4xx
+answers (the assignment ended, the form expired) are swapped into the card as the error fragment by
+the `htmx-config` meta tag in templates/supervisor/_head.html.
 """
 
 from __future__ import annotations
@@ -131,7 +133,7 @@ def decide(worker_id, request_id):
         flash(f"{card['competence']} at {' + '.join(card['levels'])} for {card['worker_name']}: "
               f"{STATUS_LABELS[card['status']]}.")
         return redirect(url_for("supervisor.queue"))
-    status = 409 if conflict else 422 if errors else 200
+    status = 200 if request.headers.get("HX-Request") else 409 if conflict else 422 if errors else 200
     return _render("supervisor/card_page.html", "supervisor/_card.html", status=status, card=card,
                    errors=errors, conflict=conflict, form=request.form)
 
