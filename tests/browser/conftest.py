@@ -14,6 +14,7 @@ leaves changed files in the work tree.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -179,9 +180,16 @@ class PageProblems:
     def _console(self, page, msg) -> None:
         if msg.type != "error":
             return
-        if (msg.location or {}).get("url", "").endswith("/favicon.ico"):
+        loc = msg.location or {}
+        if loc.get("url", "").endswith("/favicon.ico"):
             return  # the browser asks for one by itself; the app has none
-        self.items.append(f"{page.url}: console {msg.type}: {msg.text}")
+        if re.search(r"status of (409|422) ", msg.text):
+            return  # a refused form answers 422 (409: decided meanwhile) by design; Chromium logs it
+        text = f"{page.url}: console {msg.type}: {msg.text} (from {loc.get('url')})"
+        if "inline style" in msg.text and "htmx" in loc.get("url", ""):
+            text += (" — htmx injects its indicator <style> unless the page's first htmx-config meta says "
+                     '"includeIndicatorStyles": false')
+        self.items.append(text)
 
 
 @pytest.fixture
@@ -247,7 +255,9 @@ def screenshot_dir(tmp_path_factory) -> Path:
 def shoot(screenshot_dir) -> Callable:
     def take(page, name: str) -> Path:
         path = screenshot_dir / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        # caret="initial": hiding the caret would put style attributes on inputs, which htmx's settling
+        # then copies, and the CSP refuses (a console error that the journey would report).
+        page.screenshot(path=str(path), full_page=True, caret="initial")
         assert path.stat().st_size > 1000
         return path
     return take
