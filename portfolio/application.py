@@ -493,23 +493,29 @@ class PortfolioApplication(Application):
     # --- privacy ------------------------------------------------------------------------------
     def record_read(self, worker_id: UUID | str, reader: Person, item_kind: str, item_id: UUID | str,
                     where: str) -> None:
-        """Log a read of a worker's shared content by someone else (the worker's own reads are not)."""
+        self.record_reads(worker_id, reader, [(item_kind, item_id)], where)
+
+    def record_reads(self, worker_id: UUID | str, reader: Person, items: list[tuple[str, UUID | str]],
+                     where: str) -> None:
+        """Log reads of a worker's shared content by someone else (the worker's own are not logged)."""
         worker_id = as_uuid("worker", worker_id)
-        if reader.id == worker_id:
+        if reader.id == worker_id or not items:
             return
-        log_id = AccessLog.create_id(worker_id)
-        try:
-            log = self.repository.get(log_id)
-        except AggregateNotFoundError:
-            log = AccessLog(worker_id=worker_id)
         role = next((r for r in ("supervisor", "auditor", "org_admin") if reader.has_role(r)), reader.roles[0])
-        log.record_read(reader.id, role, item_kind, as_uuid("item", item_id), where)
-        try:
-            self._save(log)
-        except Conflict:  # two reads at the same moment: record this one on the fresh log
-            log = self.repository.get(log_id)
-            log.record_read(reader.id, role, item_kind, as_uuid("item", item_id), where)
-            self._save(log)
+        log_id = AccessLog.create_id(worker_id)
+        for attempt in range(3):  # two readers at the same moment: record on the fresh log
+            try:
+                log = self.repository.get(log_id)
+            except AggregateNotFoundError:
+                log = AccessLog(worker_id=worker_id)
+            for kind, item_id in items:
+                log.record_read(reader.id, role, kind, as_uuid("item", item_id), where)
+            try:
+                self._save(log)
+                return
+            except Conflict:
+                if attempt == 2:
+                    raise
 
     def access_log(self, worker_id: UUID | str) -> list[dict]:
         try:

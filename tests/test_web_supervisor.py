@@ -303,3 +303,20 @@ def test_print_stylesheet_and_htmx_config(web, h, at):
     config = json.loads(html.unescape(re.search(r'name="htmx-config" content=\'([^\']+)\'', body).group(1)))
     swapped = {rule["code"] for rule in config["responseHandling"] if rule["swap"]}
     assert "4.." in swapped and "style" not in config["attributesToSettle"]
+
+
+def test_reads_by_the_supervisor_go_into_the_workers_access_log(web, at):
+    app = web.app.extensions["portfolio"].app
+    w = web.ids["wendy"]
+    with at("2024-05-01"):
+        rid = app.write_reflection(w, "free", "Shared thoughts", "body", [])
+        app.change_exposure(w, "reflection", rid, "supervisors")
+        ev = app.add_evidence(w, "Practice notes", "work_product", "what I did", [("REL-1", "Basic")])
+        app.request_sign_off(w, "REL-1", "Basic", [ev])
+        sam = web.client("sam")
+        assert sam.get("/supervise").status_code == 200
+        assert sam.get(f"/supervise/workers/{w}/summary").status_code == 200
+    log = [(r["item_kind"], str(r["item_id"]), r["where"]) for r in app.access_log(w)]
+    assert ("evidence", str(ev), "sign-off queue") in log
+    assert ("reflection", str(rid), "supervision summary") in log
+    assert {r["reader_id"] for r in app.access_log(w)} == {web.ids["sam"]}

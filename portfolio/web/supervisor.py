@@ -83,6 +83,8 @@ def _card(worker, request_id: UUID | str, pf=None) -> dict:
                          "readable": readable, "has_file": bool(ev["file"]) and readable,
                          "description": app_service().read_text(worker.id, ev["description_sealed"])
                          if readable else None})
+    app_service().record_reads(worker.id, g.user, [("evidence", e["id"]) for e in evidence if e["readable"]],
+                               "sign-off queue")
     return {"id": str(request_id), "worker_id": str(worker.id), "worker_name": app_service().display_name(worker),
             "competence": req["competence"], "title": item.get("title", ""), "levels": req["levels"],
             "statements": [(lv, item.get("statements", {}).get(lv, "")) for lv in req["levels"]],
@@ -150,6 +152,7 @@ def evidence_file(worker_id, evidence_id):
             or not may_read_text(g.user, worker.id, ev["exposure"]):
         abort(404)
     name, media_type, data = app_service().evidence_file(worker.id, evidence_id)
+    app_service().record_read(worker.id, g.user, "evidence", evidence_id, "evidence file download")
     return Response(data, mimetype=media_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}"})
 
@@ -186,9 +189,13 @@ def _summary_context(worker) -> dict:
     today = clock.today()
     s = runtime().read_models().supervision_summary(str(worker.id), today)
     read = lambda sealed: app_service().read_text(worker.id, sealed)  # noqa: E731
+    shown = [r for r in s["shared_reflections"] if may_read_text(g.user, worker.id, r.exposure)]
     reflections = [{"title": read(r.title_sealed), "competences": [c for c in r.competences.split(",") if c],
-                    "shared_at": r.exposure_changed_at}
-                   for r in s["shared_reflections"] if may_read_text(g.user, worker.id, r.exposure)]
+                    "shared_at": r.exposure_changed_at} for r in shown]
+    reads = [("reflection", r.reflection_id) for r in shown]
+    if s["open_actions"]:
+        reads.append(("supervision", s["last_supervision_id"]))
+    app_service().record_reads(worker.id, g.user, reads, "supervision summary")
     sign_offs = [dict(r._mapping, levels=r.levels.split(","), decided_name=_name(r.decided_by))
                  for r in s["sign_offs"]]
     goals = [{"competences": [c for c in r.competences.split(",") if c], "due_on": r.due_on,
