@@ -4,7 +4,7 @@ Admins and auditors see metadata only: names, codes, dates, decisions, evidence 
 Nothing here opens reflection text, supervision notes, feedback, reasons or evidence descriptions;
 the only text decrypted is a person's display name (app.display_name, once per person per request).
 
-Forms work as plain pages; htmx swaps them in place (422 answers too: templates/org/_head.html
+Forms work as plain pages; htmx swaps them in place (4xx answers too: templates/org/_head.html
 sets htmx's responseHandling). A success answers a redirect, or HX-Redirect to htmx, with a flash.
 """
 
@@ -66,6 +66,13 @@ def _stage_names() -> dict[str, str]:
     return {i["code"]: i.get("title", i["code"]) for i in app_service().framework_document(LEVELS_OF_USE)["items"]}
 
 
+def _parse(schema, source) -> tuple[dict, dict]:
+    data, errors = parse(schema, source)
+    if "roles" in errors and "Missing data for required field." in errors["roles"]:
+        errors["roles"] = ["choose at least one role"]
+    return data, errors
+
+
 def _competences() -> list[dict]:
     return app_service().framework_document(COMPETENCES)["items"]
 
@@ -101,9 +108,9 @@ def _chart(months: list[dict]) -> dict:
     """Geometry of the line chart (signed levels per month end); the template draws it as SVG."""
     width, height, left, right, top, bottom = 760, 300, 44, 140, 16, 48
     pw, ph = width - left - right, height - top - bottom
-    peak = max([m["signed"][lv] for m in months for lv in LEVELS] + [0])
-    step = max(1, -(-peak // 4))
-    ymax = step * max(1, -(-peak // step))
+    peak = max([m["signed"][lv] for m in months for lv in LEVELS] + [1])
+    step = next(s * 10 ** e for e in range(9) for s in (1, 2, 5) if peak <= s * 10 ** e * 5)  # <= 6 ticks
+    ymax = step * -(-peak // step)
     n = len(months)
     xs = [left + (pw * i / (n - 1) if n > 1 else pw / 2) for i in range(n)]
 
@@ -213,7 +220,7 @@ def _accounts_page(errors: dict, form, fragment: str, status: int = 200):
 @bp.post("/accounts")
 @admin_only
 def create_account():
-    data, errors = parse(AccountSchema(), request.form)
+    data, errors = _parse(AccountSchema(), request.form)
     if not errors:
         try:
             password_hash = hash_password(data["password"])
@@ -249,7 +256,7 @@ def _account_page(person, errors: dict | None = None, form=None, fragment: str |
 @admin_only
 def change_roles(person_id):
     person = _person_or_404(person_id)
-    data, errors = parse(RolesSchema(), request.form)
+    data, errors = _parse(RolesSchema(), request.form)
     if not errors and person.id == g.user.id and "org_admin" not in data["roles"]:
         errors = {"roles": ["you cannot remove your own organisation admin role; ask another admin"]}
     if not errors:
