@@ -1,0 +1,393 @@
+"""Organisation pages: progression, audit trail (and CSV), accounts. Each runs on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from html.parser import HTMLParser
+
+import pytest
+
+from portfolio.projections.queries import AUDIT_COLUMNS
+from tests.conftest import PASSWORD
+
+MARKER = "Zebra-lantern-4417"  # planted in private text; must never reach an organisation page
+HX = {"HX-Request": "true"}
+
+
+class Tables(HTMLParser):
+    """Every table of a page: {caption: [[cell text, ...] per row]}."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self._rows, self._cell, self._caption = None, None, None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self._rows, self._name = [], f"table{len(self.tables)}"
+        elif tag == "caption":
+            self._caption = ""
+        elif tag == "tr" and self._rows is not None:
+            self._rows.append([])
+        elif tag in ("td", "th") and self._rows is not None:
+            self._cell = ""
+        elif tag == "br" and self._cell is not None:
+            self._cell += " "
+
+    def handle_endtag(self, tag):
+        if tag == "caption":
+            self._name, self._caption = self._caption.strip(), None
+        elif tag in ("td", "th") and self._cell is not None:
+            self._rows[-1].append(" ".join(self._cell.split()))
+            self._cell = None
+        elif tag == "table" and self._rows is not None:
+            self.tables[self._name], self._rows = self._rows, None
+
+    def handle_data(self, data):
+        if self._caption is not None:
+            self._caption += data
+        elif self._cell is not None:
+            self._cell += data
+
+
+def table(html: str, caption_start: str) -> dict[str, list[str]]:
+    """The table whose caption starts so, as {first cell: other cells}."""
+    found = [rows for name, rows in Tables(html).tables.items() if name.startswith(caption_start)]
+    assert found, f"no table captioned {caption_start!r}"
+    return {row[0]: row[1:] for row in found[0] if row}
+
+
+def sign(app, worker, supervisor, competence, levels=("Basic",), description=""):
+    ev = app.add_evidence(worker, f"Evidence {competence}", "observation", description,
+                          [(competence, lv) for lv in levels])
+    rid = app.request_sign_off(worker, competence, list(levels), [ev])
+    app.approve_sign_off(worker, rid, supervisor)
+    return rid
+
+
+@pytest.fixture
+def history(web, app, at):
+    """Wendy: REL-1 Basic signed 2024-05-01, REL-2 Basic 2024-08-01, GOAL-1 returned, PRAC-1 revoked;
+    the marker planted in a private reflection, supervision notes, feedback, a description and a reason."""
+    w, sam, ada = web.ids["wendy"], web.ids["sam"], web.ids["ada"]
+    with at("2024-04-20"):
+        app.write_reflection(w, "free", f"Private {MARKER}", f"My private thoughts {MARKER}")
+        app.record_supervision(w, sam, "2024-04-20", "task", "one_to_one", "in_person", 60, [],
+                               f"Actions {MARKER}", f"Notes {MARKER}")
+        app.set_goal(w, f"Goal {MARKER}")
+    with at("2024-05-01"):
+        rel1 = sign(app, w, sam, "REL-1", description=f"Described {MARKER}")
+    with at("2024-08-01"):
+        rel2 = sign(app, w, sam, "REL-2")
+    with at("2024-08-02"):
+        ev = app.add_evidence(w, "Evidence GOAL-1", "testimonial", "", [("GOAL-1", "Basic")])
+        returned = app.request_sign_off(w, "GOAL-1", ["Basic"], [ev])
+        app.return_sign_off(w, returned, sam, f"Feedback {MARKER}")
+    with at("2024-08-02T15:00"):
+        revoked = sign(app, w, sam, "PRAC-1")
+    with at("2024-08-03"):
+        app.revoke_sign_off(w, revoked, ada, f"Reason {MARKER}")
+    return {"rel1": rel1, "rel2": rel2, "returned": returned, "revoked": revoked}
+
+
+def body(response) -> str:
+    return response.get_data(as_text=True)
+
+
+# --- progression -------------------------------------------------------------------------------
+@pytest.mark.parametrize("who", ["ada", "aud"])
+def test_progression_counts_signed_levels_and_stages(web, history, who):
+    response = web.client(who).get("/org/progression")
+    html = body(response)
+    assert response.status_code == 200 and html.startswith("<!doctype html>")
+    signed = table(html, "Workers with each competence signed")
+    assert signed["REL-1 equality / power"] == ["1", "0", "0", "0"]
+    assert signed["REL-2 safe sharing of lived experience"][0] == "1"
+    assert sum(int(n) for key, row in signed.items() if key != "Competence" for n in row) == 2  # the returned and revoked do not count
+    stages = table(html, "Number of peer workers holding each level of use")
+    assert stages["Essential"] == ["0"] and stages["None held yet"] == ["1"]
+    assert "Peer practitioner" in stages
+    months = table(html, "Signed levels and workers per level of use")
+    assert months["2024-04"][0] == "0" and months["2024-05"][0] == "1" and months["2024-08"][0] == "2"
+    assert '<svg viewBox=' in html and '<title id="chart-title">' in html and '<desc id="chart-desc">' in html
+    assert 'href="/static/org.css"' in html
+
+
+def test_progression_stage_held_and_htmx_fragment(web, app, at):
+    w, sam = web.ids["wendy"], web.ids["sam"]
+    with at("2024-06-01"):
+        for code in ("REL-1", "REL-2", "REL-3", "GOAL-1", "GOAL-2", "GOAL-3", "GOAL-4",
+                     "PRAC-1", "PRAC-2", "PRAC-3", "PRAC-4"):
+            sign(app, w, sam, code)
+    response = web.client("aud").get("/org/progression", headers=HX)
+    html = body(response)
+    assert response.status_code == 200 and "<html" not in html and "<h2" in html
+    assert table(html, "Number of peer workers holding each level of use")["Essential"] == ["1"]
+    assert table(html, "Signed levels and workers per level of use")["2024-06"][:1] == ["11"]
+
+
+def test_progression_as_of_shows_the_earlier_state(web, history):
+    client = web.client("ada")
+    html = body(client.get("/org/progression?as_of=2024-06-01"))
+    assert "As it stood at the end of <strong>2024-06-01</strong>" in html
+    signed = table(html, "Workers with each competence signed")
+    assert signed["REL-1 equality / power"][0] == "1" and signed["REL-2 safe sharing of lived experience"][0] == "0"
+    assert "2024-07" not in table(html, "Signed levels and workers per level of use")
+    before = body(client.get("/org/progression?as_of=2022-12-31", headers=HX))
+    assert "0 peer workers had joined" in before and "<html" not in before
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_progression_bad_date_is_422_naming_the_field(web, headers):
+    response = web.client("ada").get("/org/progression?as_of=31/12/2024", headers=headers)
+    assert response.status_code == 422 and "as_of: Not a valid date." in body(response)
+
+
+# --- audit ---------------------------------------------------------------------------------------
+def audit_rows(html: str) -> dict[str, list[str]]:
+    return table(html, "Sign-off decisions")
+
+
+@pytest.mark.parametrize("who", ["ada", "aud"])
+def test_audit_lists_decisions_with_names_and_flags(web, history, who):
+    response = web.client(who).get("/org/audit")
+    html = body(response)
+    assert response.status_code == 200
+    rows = Tables(html).tables["Sign-off decisions, oldest first"][1:]
+    assert [r[1] for r in rows] == ["REL-1", "REL-2", "GOAL-1", "PRAC-1"]
+    first = rows[0]
+    assert first[0] == "Wendy Worker" and first[2] == "Basic" and first[3] == "Approved"
+    assert first[4] == "Sam Supervisor Supervisor" and first[5] == "Yes"
+    assert first[6].startswith("2024-05-01 ") and first[8] == "worker-competences version 1"
+    assert first[9] == "Evidence REL-1 (observation)" and first[10] == "None"
+    assert rows[2][3] == "Returned to the worker"
+    assert rows[3][3].startswith("Approved, later revoked") and "by Ada Admin (Organisation admin)" in rows[3][3]
+    assert "Flag: revoked" in rows[3][10]  # in words, not only colour
+    assert "Flag: no supervision in the 90 days before" in rows[1][10]
+
+
+def test_audit_filters_narrow_the_rows(web, history):
+    client = web.client("aud")
+    sam, sue = web.ids["sam"], web.ids["sue"]
+    assert list(audit_rows(body(client.get("/org/audit?competence=REL-1")))) == ["Worker", "Wendy Worker"]
+    rows = Tables(body(client.get("/org/audit?start=2024-06-01&end=2024-08-02", headers=HX))).tables
+    assert [r[1] for r in rows["Sign-off decisions, oldest first"][1:]] == ["REL-2", "GOAL-1", "PRAC-1"]
+    assert len(Tables(body(client.get(f"/org/audit?supervisor_id={sam}"))).tables["Sign-off decisions, oldest first"]) == 5
+    html = body(client.get(f"/org/audit?supervisor_id={sue}"))
+    assert "No decisions match these filters." in html and "0 decisions." in html
+    fragment = body(client.get(f"/org/audit?supervisor_id={sue}", headers=HX))
+    assert "<html" not in fragment and "No decisions match" in fragment
+
+
+@pytest.mark.parametrize("query, field", [
+    ("start=2024-13-01", "start"), ("end=yesterday", "end"), ("supervisor_id=nobody", "supervisor_id"),
+    ("competence=%3Cscript%3E", "competence"), ("competence=NOPE-9", "competence"),
+    (f"supervisor_id={uuid.UUID(int=7)}", "supervisor_id"), ("start=2024-06-01&end=2024-05-01", "end"),
+])
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_audit_bad_filter_is_422_naming_the_field(web, query, field, headers):
+    client = web.client("aud")
+    response = client.get(f"/org/audit?{query}", headers=headers)
+    assert response.status_code == 422 and f"{field}: " in body(response)
+    if not headers:
+        assert f'id="e-{field}"' in body(response)  # next to the field
+    download = client.get(f"/org/audit.csv?{query}", headers=headers)
+    assert download.status_code == 422 and f"{field}: " in body(download)
+
+
+def test_audit_csv_has_the_header_and_the_filtered_rows(web, history):
+    client = web.client("ada")
+    response = client.get("/org/audit.csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(body(response))))
+    assert rows[0] == AUDIT_COLUMNS and len(rows) == 5
+    record = dict(zip(rows[0], rows[1]))
+    assert (record["worker"], record["competence"], record["decided_by"]) == ("Wendy Worker", "REL-1", "Sam Supervisor")
+    assert record["request_id"] == str(history["rel1"]) and record["assigned_then"] == "yes"
+    narrowed = list(csv.reader(io.StringIO(body(client.get("/org/audit.csv?competence=PRAC-1", headers=HX)))))
+    assert len(narrowed) == 2 and "revoked" in narrowed[1][-1].split("; ") and narrowed[1][15] == "Ada Admin"
+    assert 'href="/org/audit.csv?competence=PRAC-1"' in body(client.get("/org/audit?competence=PRAC-1"))
+
+
+def test_csv_cells_are_not_formulas(web, app, at):
+    w, sam = web.ids["wendy"], web.ids["sam"]
+    with at("2024-05-01"):
+        ev = app.add_evidence(w, "=HYPERLINK(\"x\")", "observation", "", [("REL-1", "Basic")])
+        app.approve_sign_off(w, app.request_sign_off(w, "REL-1", ["Basic"], [ev]), sam)
+    rows = list(csv.reader(io.StringIO(body(web.client("aud").get("/org/audit.csv")))))
+    assert rows[1][AUDIT_COLUMNS.index("evidence")].startswith("'=HYPERLINK")
+
+
+# --- privacy ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize("who", ["ada", "aud"])
+def test_private_text_never_reaches_organisation_pages(web, history, who):
+    client = web.client(who)
+    urls = ["/org/progression", "/org/progression?as_of=2024-08-02", "/org/audit", "/org/audit.csv",
+            "/org/audit?competence=GOAL-1", "/org/audit.csv?competence=PRAC-1"]
+    if who == "ada":
+        urls += ["/org/accounts", f"/org/accounts/{web.ids['wendy']}"]
+    for url in urls:
+        for headers in ({}, HX):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, url
+            assert MARKER not in body(response), url
+            assert "<script>" not in body(response) and " style=" not in body(response)
+
+
+# --- accounts ------------------------------------------------------------------------------------
+def test_accounts_list_shows_roles_and_current_supervisors(web):
+    client = web.client("ada")
+    html = body(client.get("/org/accounts"))
+    rows = table(html, "Accounts, their roles and current supervisors")
+    assert rows["wendy"][:4] == ["Wendy Worker", "Peer worker", "Peer worker", "Sam Supervisor"]
+    assert rows["ada"][1] == "Organisation admin" and rows["sam"][3] == "—"
+    fragment = body(client.get("/org/accounts", headers=HX))
+    assert "<html" not in fragment and "Wendy Worker" in fragment
+    page = client.get(f"/org/accounts/{web.ids['wendy']}")
+    assert page.status_code == 200 and "Assign a supervisor" in body(page)
+    assert "Assign a supervisor" not in body(client.get(f"/org/accounts/{web.ids['sam']}"))
+
+
+def new_account(**changes):
+    form = {"username": "Newbie", "display_name": "Nia Newbie", "roles": ["peer_worker"], "password": PASSWORD,
+            "position": "peer_worker", "starts_on": "2024-02-01", "induction_days": "60"}
+    form.update(changes)
+    return {k: v for k, v in form.items() if v is not None}
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_create_account(web, headers):
+    client = web.client("ada")
+    response = client.post("/org/accounts", data=new_account(), headers=headers)
+    app = web.app.extensions["portfolio"].app
+    person = app.person(app.find_username("newbie"))
+    target = f"/org/accounts/{person.id}"
+    if headers:
+        assert response.status_code == 200 and response.headers["HX-Redirect"] == target
+    else:
+        assert response.status_code == 302 and response.headers["Location"] == target
+    assert person.roles == ["peer_worker"] and app.display_name(person) == "Nia Newbie"
+    assert person.positions == [{"position": "peer_worker", "starts_on": person.joined_on, "induction_days": 60}]
+    assert str(person.joined_on) == "2024-02-01"
+    page = body(client.get(target))
+    assert "Account newbie created." in page and "Peer worker since 2024-02-01" in page
+    web.client("newbie")  # the initial password works
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+@pytest.mark.parametrize("changes, field, reason", [
+    ({"username": "wendy"}, "username", "already taken"),
+    ({"password": "short"}, "password", "Length must be between 10 and 200."),
+    ({"roles": None}, "roles", "choose at least one role"),
+    ({"username": "no spaces"}, "username", "use letters, digits"),
+    ({"position": "boss"}, "position", "Must be one of"),
+    ({"starts_on": "2024-02-30"}, "starts_on", "Not a valid date."),
+])
+def test_create_account_refusals_sit_next_to_the_field(web, headers, changes, field, reason):
+    response = web.client("ada").post("/org/accounts", data=new_account(**changes), headers=headers)
+    html = body(response)
+    assert response.status_code == 422 and f'id="e-{field}"' in html and reason in html
+    assert ("<html" in html) != bool(headers)
+    assert PASSWORD not in html  # the password is never sent back
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_change_roles(web, headers):
+    client, sue = web.client("ada"), web.ids["sue"]
+    response = client.post(f"/org/accounts/{sue}/roles", data={"roles": ["supervisor", "auditor"]}, headers=headers)
+    app = web.app.extensions["portfolio"].app
+    assert app.person(sue).roles == ["auditor", "supervisor"]
+    if headers:  # changed in place
+        assert response.status_code == 200 and "<html" not in body(response)
+        assert "Roles of sue: Auditor, Supervisor." in body(response) and 'id="roles-form"' in body(response)
+    else:
+        assert response.status_code == 302
+        assert "Roles of sue: Auditor, Supervisor." in body(client.get(response.headers["Location"]))
+    refused = client.post(f"/org/accounts/{sue}/roles", data={}, headers=headers)
+    assert refused.status_code == 422 and 'id="e-roles"' in body(refused) and "choose at least one role" in body(refused)
+    own = client.post(f"/org/accounts/{web.ids['ada']}/roles", data={"roles": ["auditor"]}, headers=headers)
+    assert own.status_code == 422 and "your own organisation admin role" in body(own)
+    assert app.person(web.ids["ada"]).roles == ["org_admin"]
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_assign_and_end_a_supervisor(web, headers):
+    client, wendy, sam, sue = web.client("ada"), web.ids["wendy"], web.ids["sam"], web.ids["sue"]
+    app = web.app.extensions["portfolio"].app
+    base = f"/org/accounts/{wendy}/assignments"
+    response = client.post(base, data={"supervisor_id": str(sue), "starts_on": "2024-03-01"}, headers=headers)
+    assert response.status_code == (200 if headers else 302)
+    assert {a["supervisor_id"] for a in app.person(wendy).assignments} == {sam, sue}
+    for form, field, reason in [
+        ({"supervisor_id": str(sam), "starts_on": "2024-01-01"}, "starts_on", "already assigned"),
+        ({"supervisor_id": str(web.ids["ada"]), "starts_on": "2024-01-01"}, "supervisor_id", "supervisor role"),
+        ({"supervisor_id": str(wendy), "starts_on": "2024-01-01"}, "supervisor_id", "own supervisor"),
+        ({"supervisor_id": str(uuid.UUID(int=9)), "starts_on": "2024-01-01"}, "supervisor_id", "no such account"),
+        ({"supervisor_id": str(sue), "starts_on": "2030-01-01", "ends_on": "2029-01-01"}, "ends_on", "before"),
+        ({"starts_on": "2024-01-01"}, "supervisor_id", "Missing data"),
+    ]:
+        refused = client.post(base, data=form, headers=headers)
+        assert refused.status_code == 422 and f'id="e-{field}"' in body(refused) and reason in body(refused), form
+    ended = client.post(f"{base}/end", data={"supervisor_id": str(sam), "ends_on": "2024-12-31"}, headers=headers)
+    assert ended.status_code == (200 if headers else 302)
+    if not headers:
+        page = body(client.get(ended.headers["Location"]))
+        assert "Sam Supervisor supervises wendy until 2024-12-31." in page and "Sue Other" in page
+    assert [a["ends_on"] for a in app.person(wendy).assignments if a["supervisor_id"] == sam][0].isoformat() == "2024-12-31"
+    again = client.post(f"{base}/end", data={"supervisor_id": str(sam), "ends_on": "2025-01-31"}, headers=headers)
+    assert again.status_code == 422 and 'id="end-e-supervisor_id"' in body(again) and "no open-ended" in body(again)
+    early = client.post(f"{base}/end", data={"supervisor_id": str(sue), "ends_on": "2020-01-01"}, headers=headers)
+    assert early.status_code == 422 and 'id="end-e-ends_on"' in body(early)
+
+
+# --- access --------------------------------------------------------------------------------------
+def all_urls(ids):
+    wendy = ids["wendy"]
+    return [("get", "/org/progression"), ("get", "/org/audit"), ("get", "/org/audit.csv"), ("get", "/org/accounts"),
+            ("get", f"/org/accounts/{wendy}"), ("post", "/org/accounts"), ("post", f"/org/accounts/{wendy}/roles"),
+            ("post", f"/org/accounts/{wendy}/assignments"), ("post", f"/org/accounts/{wendy}/assignments/end")]
+
+
+@pytest.mark.parametrize("who", ["wendy", "sam", "sue"])
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_workers_and_supervisors_get_404_everywhere(web, who, headers):
+    client = web.client(who)
+    for method, url in all_urls(web.ids):
+        response = getattr(client, method)(url, headers=headers, data={"roles": ["org_admin"]})
+        assert response.status_code == 404, (method, url)
+    assert web.app.extensions["portfolio"].app.person(web.ids["wendy"]).roles == ["peer_worker"]
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_auditor_reads_but_never_administers(web, headers):
+    client = web.client("aud")
+    for method, url in all_urls(web.ids):
+        response = getattr(client, method)(url, headers=headers)
+        expected = 200 if url in ("/org/progression", "/org/audit", "/org/audit.csv") else 404
+        assert response.status_code == expected, (method, url)
+    html = body(client.get("/org/progression"))
+    assert 'href="/org/accounts"' not in html
+
+
+def test_anonymous_is_sent_to_log_in(web):
+    client = web.client()
+    for method, url in all_urls(web.ids):
+        response = getattr(client, method)(url)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login?next="), url
+
+
+@pytest.mark.parametrize("headers", [{}, HX])
+def test_unknown_ids_are_404(web, headers):
+    client, nobody, ada = web.client("ada"), uuid.UUID(int=5), web.ids["ada"]
+    for method, url in [("get", f"/org/accounts/{nobody}"), ("post", f"/org/accounts/{nobody}/roles"),
+                        ("post", f"/org/accounts/{nobody}/assignments"),
+                        ("post", f"/org/accounts/{nobody}/assignments/end"),
+                        ("post", f"/org/accounts/{ada}/assignments"),  # not a peer worker
+                        ("post", f"/org/accounts/{ada}/assignments/end"),
+                        ("get", "/org/accounts/not-an-id"), ("get", "/org/nothing")]:
+        response = getattr(client, method)(url, headers=headers, data={"roles": ["auditor"]})
+        assert response.status_code == 404, (method, url)
