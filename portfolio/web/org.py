@@ -97,11 +97,12 @@ def progression():
 
 
 def _marker(kind: int, x: float, y: float, r: float = 3.5) -> str:
-    """A different shape per series, so the lines differ without colour."""
+    """A different shape per series (circle, square, triangle, diamond): lines differ without colour."""
+    top, low, left, right = f"{y - r - 1:.1f}", f"{y + r + 1:.1f}", f"{x - r - 1:.1f}", f"{x + r + 1:.1f}"
     return [f"M{x - r:.1f},{y:.1f}a{r},{r} 0 1,0 {2 * r},0a{r},{r} 0 1,0 {-2 * r},0",
             f"M{x - r:.1f},{y - r:.1f}h{2 * r}v{2 * r}h{-2 * r}Z",
-            f"M{x:.1f},{y - r - 1:.1f}L{x + r + 1:.1f},{y + r:.1f}L{x - r - 1:.1f},{y + r:.1f}Z",
-            f"M{x:.1f},{y - r - 1:.1f}L{x + r + 1:.1f},{y:.1f}L{x:.1f},{y + r + 1:.1f}L{x - r - 1:.1f},{y:.1f}Z"][kind % 4]
+            f"M{x:.1f},{top}L{right},{y + r:.1f}L{left},{y + r:.1f}Z",
+            f"M{x:.1f},{top}L{right},{y:.1f}L{x:.1f},{low}L{left},{y:.1f}Z"][kind % 4]
 
 
 def _chart(months: list[dict]) -> dict:
@@ -141,8 +142,9 @@ def _chart(months: list[dict]) -> dict:
 def _audit_query() -> tuple[list[dict], dict, dict]:
     """(rows, filters, errors) for the filters in the query string; no rows when a filter is bad."""
     data, errors = parse(AuditFilterSchema(), request.args)
+    views = runtime().read_models()  # caught up once; the people list below reads the same tables
     if not errors:
-        known = {r.person_id for r in runtime().read_models(refresh=False).people()}
+        known = {r.person_id for r in views.people()}
         if data["start"] and data["end"] and data["end"] < data["start"]:
             errors = {"end": ["is before the start of the period"]}
         elif data["supervisor_id"] and str(data["supervisor_id"]) not in known:
@@ -151,23 +153,24 @@ def _audit_query() -> tuple[list[dict], dict, dict]:
             errors = {"competence": [f"there is no competence {data['competence']}"]}
     if errors:
         return [], {}, errors
-    return runtime().read_models().audit(**data), data, {}
+    return views.audit(**data), data, {}
 
 
-def _supervisor_choices() -> list[tuple[str, str]]:
+def _supervisor_choices(chosen: str) -> list[tuple[str, str]]:
+    """People with the supervisor role, and whoever the filter names (a former supervisor, say)."""
     rows = runtime().read_models(refresh=False).people()
-    return sorted(((r.person_id, name_of(r.person_id)) for r in rows if "supervisor" in r.roles.split(",")),
-                  key=lambda c: c[1].lower())
+    ids = {r.person_id for r in rows if "supervisor" in r.roles.split(",") or r.person_id == chosen}
+    return sorted(((pid, name_of(pid)) for pid in ids), key=lambda c: c[1].lower())
 
 
 @bp.get("/audit")
 @staff_only
 def audit():
-    rows, filters, errors = _audit_query()
-    csv_url = url_for("org.audit_csv", **{k: request.args[k] for k in AuditFilterSchema().fields
-                                          if request.args.get(k)})
+    rows, _, errors = _audit_query()
+    chosen = {k: request.args[k] for k in AuditFilterSchema().fields if request.args.get(k)}
     return _render("org/audit.html", "org/_audit_results.html", 422 if errors else 200, rows=rows,
-                   errors=errors, form=request.args, csv_url=csv_url, supervisors=_supervisor_choices(), competences=_competences())
+                   errors=errors, form=request.args, csv_url=url_for("org.audit_csv", **chosen),
+                   supervisors=_supervisor_choices(chosen.get("supervisor_id", "")), competences=_competences())
 
 
 def _cell(text: str) -> str:
@@ -178,7 +181,7 @@ def _cell(text: str) -> str:
 @bp.get("/audit.csv")
 @staff_only
 def audit_csv():
-    rows, filters, errors = _audit_query()
+    rows, _, errors = _audit_query()
     if errors:
         message = "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
         return _render("error.html", "_error_fragment.html", 422, title="Bad filter", message=message)
@@ -239,7 +242,7 @@ def create_account():
 @bp.get("/accounts/<uuid:person_id>")
 @admin_only
 def account(person_id):
-    return _account_page(_person_or_404(person_id))
+    return _account_page(_person_or_404(person_id), fragment="org/_account.html")
 
 
 def _account_page(person, errors: dict | None = None, form=None, fragment: str | None = None, status: int = 200,
@@ -266,9 +269,10 @@ def change_roles(person_id):
             errors = domain_errors(exc)
         else:
             message = f"Roles of {person.username}: {', '.join(LABELS[r] for r in sorted(set(data['roles'])))}."
-            if request.headers.get("HX-Request"):  # changed in place: the form again, with the news
-                return _account_page(app_service().person(person.id), fragment="org/_roles_form.html",
-                                     message=message)
+            if request.headers.get("HX-Request"):  # in place: the whole account (a new role may add forms)
+                page, status = _account_page(app_service().person(person.id), fragment="org/_account.html",
+                                             message=message)
+                return page, status, {"HX-Retarget": "#account", "HX-Reswap": "innerHTML"}
             return _done(message, url_for("org.account", person_id=person.id))
     return _account_page(person, errors, request.form, "org/_roles_form.html", 422)
 
