@@ -397,3 +397,21 @@ def test_unknown_ids_are_404(web, headers):
                         ("get", "/org/accounts/not-an-id"), ("get", "/org/nothing")]:
         response = getattr(client, method)(url, headers=headers, data={"roles": ["auditor"]})
         assert response.status_code == 404, (method, url)
+
+
+def test_admin_erases_a_worker_on_a_recorded_request(web, at):
+    app = web.app.extensions["portfolio"].app
+    w = web.ids["wendy"]
+    with at("2024-05-01"):
+        app.write_reflection(w, "free", "MARKERERASE", "text", [])
+    ada = web.client("ada")
+    page = ada.get(f"/org/accounts/{w}").get_data(as_text=True)
+    assert "Erase this person's data" in page
+    missing = ada.post(f"/org/accounts/{w}/erase", data={"reference": "email 2024-05-01"})
+    assert missing.status_code == 422 and "tick the box to confirm" in missing.get_data(as_text=True)
+    done = ada.post(f"/org/accounts/{w}/erase", data={"reference": "email 2024-05-01", "confirm": "yes"})
+    assert done.status_code == 302
+    assert "Erased on" in ada.get(f"/org/accounts/{w}").get_data(as_text=True)
+    assert app.display_name(app.person(w)).startswith("(erased person")
+    assert web.client("aud").post(f"/org/accounts/{w}/erase", data={"reference": "x", "confirm": "yes"}
+                                  ).status_code == 404

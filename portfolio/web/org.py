@@ -25,7 +25,7 @@ from portfolio.projections.queries import audit_csv as to_csv
 from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
 from portfolio.web.forms import domain_errors, parse
-from portfolio.web.schemas import (AccountSchema, AsOfSchema, AssignmentSchema, AuditFilterSchema,
+from portfolio.web.schemas import (AccountSchema, AsOfSchema, AssignmentSchema, AuditFilterSchema, ErasureSchema,
                                    EndAssignmentSchema, RolesSchema)
 
 bp = Blueprint("org", __name__, url_prefix="/org")
@@ -320,3 +320,21 @@ def end_assignment(worker_id):
             return _done(f"{name_of(data['supervisor_id'])} supervises {worker.username} until {data['ends_on']}.",
                          url_for("org.account", person_id=worker.id))
     return _account_page(worker, errors, request.form, "org/_end_form.html", 422)
+
+
+@bp.post("/accounts/<uuid:person_id>/erase")
+@admin_only
+def erase(person_id):
+    """Erasure on a recorded request: the person's data key is destroyed (see application.erase_worker)."""
+    person = _person_or_404(person_id)
+    data, errors = parse(ErasureSchema(), request.form)
+    if not errors:
+        try:
+            app_service().erase_worker(person.id, g.user.id, data["reference"])
+        except DomainError as exc:
+            errors = {"reference": [str(exc)]}
+        else:
+            runtime().projector.catch_up_all()
+            return _done(f"Erased {person.username}: their personal text and files can no longer be read.",
+                         url_for("org.account", person_id=person.id))
+    return _account_page(app_service().person(person.id), errors, request.form, "org/_erase_form.html", 422)

@@ -139,6 +139,11 @@ class EndAssignmentSchema(FormSchema):
     ends_on = fields.Date(required=True)
 
 
+class ErasureSchema(FormSchema):
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    confirm = fields.String(load_default="", validate=validate.Equal("yes", error="tick the box to confirm"))
+
+
 class AuditFilterSchema(FormSchema):
     start = fields.Date(load_default=None)
     end = fields.Date(load_default=None)
