@@ -141,7 +141,12 @@ class EndAssignmentSchema(FormSchema):
 
 class ErasureSchema(FormSchema):
     reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    confirm = fields.String(load_default="", validate=validate.Equal("yes", error="tick the box to confirm"))
+    confirm = fields.String(load_default="")
+
+    @validates_schema(skip_on_field_errors=False)
+    def confirmed(self, data: dict, **kwargs) -> None:
+        if data.get("confirm") != "yes":  # an unticked box sends nothing at all
+            raise ValidationError("tick the box to confirm", "confirm")
 
 
 class AuditFilterSchema(FormSchema):
