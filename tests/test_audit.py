@@ -13,7 +13,7 @@ from portfolio.projections.queries import audit_csv
 
 FLAGS = {"decided by someone not assigned then", "level held without the level below", "revoked",
          "no supervision in the 90 days before", "training from a programme not accredited",
-         "evidence withdrawn after the request"}
+         "evidence withdrawn after the request", "evidence made private after the request"}
 
 
 def sign(app, w, sam, competence, levels, *, links=None, kind="reflection"):
@@ -100,6 +100,16 @@ def test_evidence_withdrawn_after_approval(app, runtime, supervised, at):
         rid, ev = sign(app, w, sam, "PRAC-3", ["Basic"])
         app.withdraw_evidence(w, ev)
     assert audit(runtime)[str(rid)]["flags"] == ["evidence withdrawn after the request"]
+
+
+def test_evidence_made_private_after_approval(app, runtime, supervised, at):
+    w, sam = supervised["wendy"], supervised["sam"]
+    with at("2024-04-10"):
+        rid, ev = sign(app, w, sam, "PRAC-3", ["Basic"])
+    assert audit(runtime)[str(rid)]["flags"] == []  # requesting shared it with the supervisor
+    with at("2024-04-11"):
+        app.change_exposure(w, "evidence", ev, "private")
+    assert audit(runtime)[str(rid)]["flags"] == ["evidence made private after the request"]
 
 
 def test_decision_by_someone_not_assigned_then(app, runtime, supervised, at):

@@ -222,7 +222,7 @@ class ReadModels:
                     supervisions.c.held_on <= day, supervisions.c.held_on >= day - timedelta(days=90))).scalar_one()
                 ev_ids = [e for e in row.evidence_ids.split(",") if e]
                 ev = list(conn.execute(select(evidence.c.evidence_id, evidence.c.title, evidence.c.kind,
-                                              evidence.c.withdrawn, evidence.c.links).where(
+                                              evidence.c.withdrawn, evidence.c.exposure, evidence.c.links).where(
                     self._gen(evidence, g), evidence.c.evidence_id.in_(ev_ids))))
                 linked = [x for e in ev for x in e.links.split(",") if x]
                 unaccredited = conn.execute(select(trainings.c.title).where(
@@ -241,6 +241,8 @@ class ReadModels:
                     flags.append("training from a programme not accredited")
                 if row.status == "approved" and any(e.withdrawn for e in ev):
                     flags.append("evidence withdrawn after the request")
+                if row.status == "approved" and any(e.exposure == "private" and not e.withdrawn for e in ev):
+                    flags.append("evidence made private after the request")
                 out.append(dict(row._mapping, assigned_then=assigned, evidence=ev, flags=flags,
                                 sessions_90_days=recent_sessions, unaccredited_trainings=unaccredited))
             return out
