@@ -222,15 +222,21 @@ def test_org_admin_may_revoke_any_workers_sign_off(api):
                        {"reason": "Audit finding"}))["status"] == "revoked"
 
 
-def test_supervisor_records_a_session_and_reads_what_was_shared(api, at):
+def test_supervisor_records_a_session_and_reads_what_was_shared(api, runtime, at):
     wendy = api.ids["wendy"]
-    sid = ok(api.post("sam", f"/workers/{wendy}/supervisions", {
+    ok(api.post("sam", f"/workers/{wendy}/supervisions", {
         "held_on": "2024-05-01", "orientation": "process", "format": "one_to_one", "mode": "video",
-        "minutes": 50, "topics": ["boundaries"], "agreed_actions": "Read the policy", "notes": "Went well"}), 201)["id"]
+        "minutes": 50, "topics": ["boundaries"], "agreed_actions": "Read the policy", "notes": "Went well"}), 201)
     summary = ok(api.get("sam", f"/workers/{wendy}/summary"))
-    assert summary["last_session"] == "2024-05-01" and summary["open_actions"] is None  # not shared yet
+    assert summary["last_session"] == "2024-05-01"
+    assert summary["open_actions"] == "Read the policy"  # sam held that session
+    assert "Went well" not in api.get("sam", f"/workers/{wendy}/summary").get_data(as_text=True)
+    # A later group session held by sue: sam reads its actions only once wendy shares the record.
+    sid = runtime.app.record_supervision(wendy, api.ids["sue"], "2024-05-08", "task", "group", "in_person", 60,
+                                         agreed_actions="Try the new rota")
+    assert ok(api.get("sam", f"/workers/{wendy}/summary"))["open_actions"] is None
     ok(api.post("wendy", f"/me/supervision/{sid}/exposure", {"tier": "supervisors"}))
-    assert ok(api.get("sam", f"/workers/{wendy}/summary"))["open_actions"] == "Read the policy"
+    assert ok(api.get("sam", f"/workers/{wendy}/summary"))["open_actions"] == "Try the new rota"
 
 
 def test_two_decisions_on_one_request_one_succeeds_one_conflicts(api):
@@ -396,7 +402,7 @@ def test_private_text_never_reaches_staff(api, at):
     wendy = api.ids["wendy"]
     reflection(api, title=f"Private {MARKER}", text=f"Body {MARKER}")
     shared = reflection(api, title=f"Shared {MARKER}", text=f"Body {MARKER}")
-    ok(api.post("wendy", f"/me/reflection/{shared}/exposure", {"tier": "accreditation"}))
+    ok(api.post("wendy", f"/me/reflection/{shared}/exposure", {"tier": "supervisors"}))
     ok(api.post("wendy", "/me/goals", {"goal": f"Goal {MARKER}", "due_on": "2030-01-01"}), 201)
     eid = ok(api.post("wendy", "/me/evidence", {"title": "Observation", "kind": "observation",
                                                 "description": f"Desc {MARKER}",
@@ -514,6 +520,22 @@ def test_text_the_stores_cannot_keep_answers_422(api, text):
     response = api.post("wendy", "/me/training", data=body, content_type="application/json")
     assert response.status_code == 422 and "title" in response.get_json()["fields"]
     assert ok(api.get("wendy", "/me/timeline"))  # the read models still work
+
+
+def test_lists_longer_than_the_read_models_keep_answer_422(api):
+    """Topics and claims are kept joined in 600 characters: longer would stop the projection on PostgreSQL."""
+    topics = api.post("sam", f"/workers/{api.ids['wendy']}/supervisions", {
+        "held_on": "2024-01-01", "orientation": "task", "format": "group", "mode": "phone", "minutes": 30,
+        "topics": ["t" * 60] * 10})
+    assert topics.status_code == 422 and "600 characters" in topics.get_json()["fields"]["topics"][0]
+    claims = api.post("wendy", "/me/evidence", {"title": "x", "kind": "other",
+                                                "claims": [{"competence": "PRAC-1", "level": "Intermediate"}] * 40})
+    assert claims.status_code == 422 and "600 characters" in claims.get_json()["fields"]["claims"][0]
+    fits = api.post("sam", f"/workers/{api.ids['wendy']}/supervisions", {
+        "held_on": "2024-01-01", "orientation": "task", "format": "group", "mode": "phone", "minutes": 30,
+        "topics": ["t" * 60] * 9})
+    assert fits.status_code == 201
+    assert ok(api.get("wendy", "/me/timeline"))["rows"][0]["kind"] == "supervision"
 
 
 def test_unknown_paths_and_methods_answer_json(api):

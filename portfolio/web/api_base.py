@@ -33,7 +33,8 @@ class Operation:
     status: int = 200
     response: type[Schema] | None = None
     conflicts: bool = False  # may answer 409 (every command: someone may change the same thing first)
-    extra: dict[int, str] = field(default_factory=dict)  # more documented answers: status -> description
+    extra: dict[int, str] = field(default_factory=dict)  # more documented answers: status -> component name
+    example: dict | None = None  # a request body, for the document (and schemathesis' explicit phase)
 
 
 OPERATIONS: dict[str, Operation] = {}  # endpoint name (without "api.") -> operation
@@ -147,14 +148,15 @@ def json_body() -> Any:
 def route(rule: str, method: str, *, summary: str, tag: str, roles: tuple[str, ...] | None,
           body: type[Schema] | None = None, query: type[Schema] | None = None, status: int = 200,
           response: type[Schema] | None = None, conflicts: bool | None = None,
-          extra: dict[int, str] | None = None, decorators: tuple[Callable, ...] = ()) -> Callable:
+          extra: dict[int, str] | None = None, example: dict | None = None,
+          decorators: tuple[Callable, ...] = ()) -> Callable:
     """Register an API view. The view gets path arguments, plus `data` (the loaded body) and/or
     `args` (the loaded query) when declared, and returns a plain object dumped through `response`.
 
     The signed-in user needs one of `roles`; anyone else gets 404, as with someone else's item."""
     def decorator(fn: Callable) -> Callable:
         op = Operation(method, summary, tag, roles, body, query, status, response,
-                       method == "POST" if conflicts is None else conflicts, extra or {})
+                       method == "POST" if conflicts is None else conflicts, extra or {}, example)
 
         @wraps(fn)
         def view(**kwargs):

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from apispec import APISpec
-from apispec.ext.marshmallow import MarshmallowPlugin
+from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from apispec_webframeworks.flask import FlaskPlugin
 from flask import Flask
 from werkzeug.routing import AnyConverter, Rule, UUIDConverter
@@ -77,6 +77,8 @@ def _operation(endpoint: str, rule: Rule, op: Operation) -> dict:
         out["parameters"].append({"in": "query", "schema": op.query})
     if op.body is not None:
         out["requestBody"] = {"required": True, "content": _json(op.body)}
+        if op.example is not None:
+            out["requestBody"]["content"]["application/json"]["example"] = op.example
     if op.roles is None:
         out["security"] = []  # no token needed
     elif op.roles:
@@ -102,9 +104,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _schema_name(schema: Any) -> str:
+    """TrainingSchema -> Training; ApiEvidenceSchema (the shared schema with an API-only check) -> Evidence."""
+    return resolver(schema).removeprefix("Api")
+
+
 def build_document(app: Flask) -> dict:
     spec = APISpec(title="Portfolio API", version="1", openapi_version=OPENAPI_VERSION,
-                   plugins=[FlaskPlugin(), MarshmallowPlugin()],
+                   plugins=[FlaskPlugin(), MarshmallowPlugin(schema_name_resolver=_schema_name)],
                    info={"description": DESCRIPTION}, security=[{"bearer": []}])
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer",
                                                "description": "A token from POST /api/v1/tokens."})

@@ -5,10 +5,11 @@ portfolio/web/schemas.py.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from portfolio.domain.values import EXPOSURE_TIERS, GOAL_STATUSES
 from portfolio.web.forms import FormSchema
+from portfolio.web.schemas import EvidenceSchema, SupervisionSchema
 
 NULLABLE = dict(allow_none=True, load_default=None)
 
@@ -17,6 +18,26 @@ NULLABLE = dict(allow_none=True, load_default=None)
 class TokenRequestSchema(FormSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
+
+
+# The read models keep a supervision's topics and an evidence item's claims joined in one column of
+# 600 characters; longer would stop the projection on PostgreSQL (SQLite does not check lengths).
+# "Api" is left out of the names in the OpenAPI document.
+JOINED_MAX = 600
+
+
+class ApiSupervisionSchema(SupervisionSchema):
+    @validates_schema
+    def topics_fit(self, data: dict, **kwargs) -> None:
+        if len(",".join(t.strip() for t in data.get("topics", []) if t.strip())) > JOINED_MAX:
+            raise ValidationError(f"the topics together must fit in {JOINED_MAX} characters", "topics")
+
+
+class ApiEvidenceSchema(EvidenceSchema):
+    @validates_schema
+    def claims_fit(self, data: dict, **kwargs) -> None:
+        if len(",".join(f"{c['competence']}:{c['level']}" for c in data.get("claims", []))) > JOINED_MAX:
+            raise ValidationError(f"the claims together must fit in {JOINED_MAX} characters", "claims")
 
 
 class AsOfDaySchema(FormSchema):
@@ -199,7 +220,8 @@ class SummarySchema(Schema):
     days_since_last = fields.Integer(**NULLABLE)
     sessions_90_days = fields.Integer(required=True)
     open_actions = fields.String(**NULLABLE, metadata={
-        "description": "Actions agreed at the last session, if the worker shared that record."})
+        "description": "Actions agreed at the last session: shown to the supervisor who held it, "
+                       "to others once the worker shared the record."})
     shared_reflections = fields.List(fields.Nested(SharedReflectionSchema), required=True)
     sign_offs = fields.List(fields.Nested(SignOffRowSchema), required=True)
     goals_due = fields.List(fields.Nested(GoalDueSchema), required=True)

@@ -15,9 +15,10 @@ from flask import abort, g
 from portfolio.domain import clock
 from portfolio.web.access import app_service, may_read_text, runtime, supervises, worker_or_404
 from portfolio.web.api_base import route, split
-from portfolio.web.api_schemas import CreatedSchema, QueueSchema, StatusSchema, SummarySchema, SuperviseesSchema
+from portfolio.web.api_schemas import (ApiSupervisionSchema, CreatedSchema, QueueSchema, StatusSchema, SummarySchema,
+                                       SuperviseesSchema)
 from portfolio.web.api_worker import person_ref, stage_dict
-from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
+from portfolio.web.schemas import DecisionSchema, RevokeSchema
 
 SUPERVISOR = ("supervisor",)
 
@@ -69,7 +70,8 @@ def summary(worker_id):
     open_actions = None
     if s["last_supervision_id"]:
         last = app.portfolio(worker.id).supervisions.get(s["last_supervision_id"])
-        if last and may_read_text(g.user, wid, last["exposure"]):
+        # Agreed with the supervisor who held the session; anyone else reads them once shared.
+        if last and (str(last["supervisor_id"]) == str(g.user.id) or may_read_text(g.user, wid, last["exposure"])):
             open_actions = app.read_text(wid, s["open_actions"])
     shared = [{"id": r.reflection_id, "template": r.template, "competences": split(r.competences),
                "exposure": r.exposure, "shared_at": r.exposure_changed_at,
@@ -109,7 +111,9 @@ def revoke(worker_id, request_id, data):
 
 
 @route("/workers/<uuid:worker_id>/supervisions", "POST", summary="Record a supervision session I held",
-       tag="supervisor", roles=SUPERVISOR, body=SupervisionSchema, status=201, response=CreatedSchema)
+       tag="supervisor", roles=SUPERVISOR, body=ApiSupervisionSchema, status=201, response=CreatedSchema,
+       example={"held_on": "2024-05-01", "orientation": "process", "format": "one_to_one", "mode": "video",
+                "minutes": 50, "topics": ["boundaries"], "agreed_actions": "Read the lone-working policy"})
 def record_supervision(worker_id, data):
     worker = supervisee_or_404(worker_id)
     return {"id": app_service().record_supervision(worker.id, g.user.id, **data)}

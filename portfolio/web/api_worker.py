@@ -15,10 +15,10 @@ from portfolio.domain.values import LEVELS
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, runtime
 from portfolio.web.api_base import body_reference, route
-from portfolio.web.api_schemas import (AsOfDaySchema, CreatedSchema, ExposureResultSchema, GoalReviewedSchema,
-                                       MeSchema, ReflectionOutSchema, StatusSchema, TimelineSchema,
+from portfolio.web.api_schemas import (ApiEvidenceSchema, AsOfDaySchema, CreatedSchema, ExposureResultSchema,
+                                       GoalReviewedSchema, MeSchema, ReflectionOutSchema, StatusSchema, TimelineSchema,
                                        TrainingCreatedSchema)
-from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, GoalReviewSchema, GoalSchema,
+from portfolio.web.schemas import (AsOfSchema, ExposureSchema, GoalReviewSchema, GoalSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
 
 WORKER = ("peer_worker",)
@@ -74,14 +74,18 @@ def timeline(args):
 
 
 @route("/me/training", "POST", summary="Record a training session", tag="worker", roles=WORKER,
-       body=TrainingSchema, status=201, response=TrainingCreatedSchema)
+       body=TrainingSchema, status=201, response=TrainingCreatedSchema,
+       example={"title": "Intentional Peer Support", "provider": "IPS", "held_on": "2024-03-01", "hours": "3.5",
+                "delivery": "face_to_face", "elements": ["TE-1"], "ratings": {"OVERALL": 5}})
 def record_training(data):
     training_id, warnings = app_service().record_training(g.user.id, **data)
     return {"id": training_id, "warnings": warnings}
 
 
 @route("/me/reflections", "POST", summary="Write a reflection (private until shared)", tag="worker",
-       roles=WORKER, body=ReflectionSchema, status=201, response=CreatedSchema)
+       roles=WORKER, body=ReflectionSchema, status=201, response=CreatedSchema,
+       example={"template": "grow", "title": "Listening", "body": {"G": "Listen more", "R": "I interrupt"},
+                "competences": ["REL-1"]})
 def write_reflection(data):
     return {"id": app_service().write_reflection(g.user.id, **data)}
 
@@ -107,7 +111,9 @@ def change_exposure(kind, item_id, data):
 
 
 @route("/me/evidence", "POST", summary="Add evidence (no file upload over the API)", tag="worker", roles=WORKER,
-       body=EvidenceSchema, status=201, response=CreatedSchema)
+       body=ApiEvidenceSchema, status=201, response=CreatedSchema,
+       example={"title": "Observed group session", "kind": "observation", "description": "Co-facilitated",
+                "claims": [{"competence": "REL-1", "level": "Basic"}]})
 @body_reference({}, not_found_field="links")
 def add_evidence(data):
     claims = [(c["competence"], c["level"]) for c in data["claims"]]
@@ -131,7 +137,8 @@ def withdraw_sign_off(request_id):
 
 
 @route("/me/goals", "POST", summary="Set a development goal", tag="worker", roles=WORKER, body=GoalSchema,
-       status=201, response=CreatedSchema)
+       status=201, response=CreatedSchema, example={"goal": "Co-facilitate a group", "competences": ["GOAL-1"],
+                                                    "due_on": "2030-01-31"})
 def set_goal(data):
     return {"id": app_service().set_goal(g.user.id, **data)}
 
