@@ -338,6 +338,17 @@ def test_account_errors(api):
     assert not_supervisor.status_code == 422 and "supervisor_id" in not_supervisor.get_json()["fields"]
     missing = api.post("ada", "/accounts/00000000-0000-4000-8000-000000000000/roles", {"roles": ["auditor"]})
     assert missing.status_code == 404
+    own = api.post("ada", f"/accounts/{api.ids['ada']}/roles", {"roles": ["auditor"]})
+    assert own.status_code == 422 and "your own organisation admin role" in own.get_json()["fields"]["roles"][0]
+    self_supervised = api.post("ada", f"/accounts/{api.ids['wendy']}/assignments", {
+        "supervisor_id": str(api.ids["wendy"]), "starts_on": "2024-01-01"})
+    assert self_supervised.status_code == 422 and "supervisor_id" in self_supervised.get_json()["fields"]
+    not_worker = api.post("ada", f"/accounts/{api.ids['sam']}/assignments", {
+        "supervisor_id": str(api.ids["sue"]), "starts_on": "2024-01-01"})
+    assert not_worker.status_code == 404
+    nothing_open = api.post("ada", f"/accounts/{api.ids['wendy']}/assignments/end", {
+        "supervisor_id": str(api.ids["sue"]), "ends_on": "2024-01-01"})
+    assert nothing_open.status_code == 409
 
 
 # --- permissions ---------------------------------------------------------------------------------

@@ -105,13 +105,16 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, list[str]]:
 def _unstorable(value: Any, path: str, found: dict[str, list[str]]) -> None:
     """Text the stores cannot keep: NUL (PostgreSQL text refuses it) and lone surrogates (not UTF-8)."""
     if isinstance(value, str):
+        reason = None
         if "\x00" in value:
-            found.setdefault(path, []).append("must not contain NUL characters")
+            reason = "must not contain NUL characters"
         else:
             try:
                 value.encode("utf-8")
             except UnicodeEncodeError:
-                found.setdefault(path, []).append("is not valid Unicode text")
+                reason = "is not valid Unicode text"
+        if reason and reason not in found.get(path, []):
+            found.setdefault(path, []).append(reason)
     elif isinstance(value, dict):
         for k, v in value.items():
             _unstorable(k, path, found)

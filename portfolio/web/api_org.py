@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from flask import g
+
 from portfolio.domain import clock
 from portfolio.domain.errors import NotFound
 from portfolio.passwords import hash_password
 from portfolio.projections.asof import organisation_as_of
 from portfolio.projections.queries import end_of
-from portfolio.web.access import app_service, runtime
+from portfolio.web.access import app_service, runtime, worker_or_404
 from portfolio.web.api_base import Invalid, body_reference, route, split
 from portfolio.web.api_schemas import (AccountCreatedSchema, AccountsSchema, AsOfDaySchema, AssignmentResultSchema,
                                        AuditSchema, ProgressionSchema, RolesResultSchema)
@@ -78,6 +80,8 @@ def create_account(data):
 @route("/accounts/<uuid:person_id>/roles", "POST", summary="Replace an account's roles", tag="accounts",
        roles=ADMIN, body=RolesSchema, response=RolesResultSchema)
 def change_roles(person_id, data):
+    if person_id == g.user.id and "org_admin" not in data["roles"]:
+        raise Invalid({"roles": ["you cannot remove your own organisation admin role; ask another admin"]})
     app_service().change_roles(person_id, data["roles"])
     return {"id": person_id, "roles": app_service().person(person_id).roles}
 
@@ -93,8 +97,11 @@ def _supervisor_must_exist(supervisor_id: UUID) -> None:
        tag="accounts", roles=ADMIN, body=AssignmentSchema, status=201, response=AssignmentResultSchema)
 @body_reference({"supervisor": "supervisor_id"})
 def assign_supervisor(person_id, data):
+    worker = worker_or_404(person_id)
+    if data["supervisor_id"] == worker.id:
+        raise Invalid({"supervisor_id": ["a person cannot be their own supervisor"]})
     _supervisor_must_exist(data["supervisor_id"])
-    app_service().assign_supervisor(person_id, data["supervisor_id"], data["starts_on"], data["ends_on"])
+    app_service().assign_supervisor(worker.id, data["supervisor_id"], data["starts_on"], data["ends_on"])
     return dict(data, worker_id=person_id)
 
 
@@ -102,6 +109,7 @@ def assign_supervisor(person_id, data):
        tag="accounts", roles=ADMIN, body=EndAssignmentSchema, response=AssignmentResultSchema)
 @body_reference({"supervisor": "supervisor_id"})
 def end_assignment(person_id, data):
+    worker_or_404(person_id)
     _supervisor_must_exist(data["supervisor_id"])
     app_service().end_supervision(person_id, data["supervisor_id"], data["ends_on"])
     ended = [a for a in app_service().person(person_id).assignments
