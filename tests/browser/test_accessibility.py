@@ -11,37 +11,45 @@ from flask import url_for
 
 from .conftest import axe_violations, describe_violations
 
-# (role, endpoint, URL values by name, what to do before the check: None or "submit-empty")
+# (role, endpoint, URL values by name (and query), what to do first: None or "submit-empty", status)
 PAGES = [
-    (None, "home", {}, None),
-    (None, "auth.login", {}, None),
-    (None, "auth.login", {}, "submit-empty"),
-    (None, "frameworks.index", {}, None),
-    (None, "frameworks.show", {"framework_id": "worker-competences"}, None),
-    (None, "frameworks.show", {"framework_id": "levels-of-use"}, None),
-    ("worker", "worker.dashboard", {}, None),
-    ("worker", "worker.timeline", {}, None),
-    ("worker", "worker.reflection", {"reflection_id": "worker.reflection"}, None),
-    ("worker", "worker.new_reflection", {}, None),
-    ("worker", "worker.new_reflection", {"template": "grow"}, "submit-empty"),
-    ("worker", "worker.new_evidence", {}, None),
-    ("worker", "worker.new_evidence", {}, "submit-empty"),
-    ("worker", "worker.new_training", {}, None),
-    ("worker", "worker.new_training", {}, "submit-empty"),
-    ("worker", "worker.request_sign_off", {}, None),
-    ("worker", "worker.request_sign_off", {}, "submit-empty"),
-    ("supervisor", "supervisor.queue", {}, None),
-    ("supervisor", "supervisor.supervisees", {}, None),
-    ("supervisor", "supervisor.summary", {"worker_id": "worker.id"}, None),
-    ("supervisor", "supervisor.new_supervision", {"worker_id": "worker.id"}, None),
-    ("supervisor", "supervisor.new_supervision", {"worker_id": "worker.id"}, "submit-empty"),
-    ("admin", "org.progression", {}, None),
-    ("admin", "org.audit", {}, None),
-    ("admin", "org.accounts", {}, None),
-    ("auditor", "org.progression", {}, None),
-    ("auditor", "org.audit", {}, None),
-    ("worker", "frameworks.show", {"framework_id": "worker-competences"}, None),
-    ("worker", "worker.reflection", {"reflection_id": "nothing"}, None),  # the 404 page
+    (None, "home", {}, None, 200),
+    (None, "auth.login", {}, None, 200),
+    (None, "auth.login", {}, "submit-empty", 200),
+    (None, "frameworks.index", {}, None, 200),
+    (None, "frameworks.show", {"framework_id": "worker-competences"}, None, 200),
+    (None, "frameworks.show", {"framework_id": "levels-of-use"}, None, 200),
+    ("worker", "worker.dashboard", {}, None, 200),
+    ("worker", "worker.dashboard", {"as_of": "worker.joined"}, None, 200),
+    ("worker", "worker.timeline", {}, None, 200),
+    ("worker", "worker.reflection", {"reflection_id": "worker.reflection"}, None, 200),
+    ("worker", "worker.new_reflection", {}, None, 200),
+    ("worker", "worker.new_reflection", {"template": "grow"}, "submit-empty", 200),
+    ("worker", "worker.new_evidence", {}, None, 200),
+    ("worker", "worker.new_evidence", {}, "submit-empty", 200),
+    ("worker", "worker.new_training", {}, None, 200),
+    ("worker", "worker.new_training", {}, "submit-empty", 200),
+    ("worker", "worker.request_sign_off", {}, None, 200),
+    ("worker", "worker.request_sign_off", {}, "submit-empty", 200),
+    ("worker", "worker.privacy", {}, None, 200),
+    ("worker", "worker.exposure_history", {"kind": "reflection", "item_id": "worker.reflection"}, None, 200),
+    ("worker", "worker.subject_access", {"fmt": "html"}, None, 200),
+    ("supervisor", "supervisor.queue", {}, None, 200),
+    ("supervisor", "supervisor.supervisees", {}, None, 200),
+    ("supervisor", "supervisor.summary", {"worker_id": "worker.id"}, None, 200),
+    ("supervisor", "supervisor.new_supervision", {"worker_id": "worker.id"}, None, 200),
+    ("supervisor", "supervisor.new_supervision", {"worker_id": "worker.id"}, "submit-empty", 200),
+    ("admin", "org.progression", {}, None, 200),
+    ("admin", "org.progression", {"as_of": "worker.joined"}, None, 200),
+    ("admin", "org.audit", {}, None, 200),
+    ("admin", "org.audit", {"start": "2025-02-01", "end": "2025-01-01"}, None, 422),
+    ("admin", "org.accounts", {}, None, 200),
+    ("admin", "org.accounts", {}, "submit-empty", 200),
+    ("admin", "org.account", {"person_id": "worker.id"}, None, 200),
+    ("auditor", "org.progression", {}, None, 200),
+    ("auditor", "org.audit", {}, None, 200),
+    ("worker", "frameworks.show", {"framework_id": "worker-competences"}, None, 200),
+    ("worker", "worker.reflection", {"reflection_id": "nothing"}, None, 404),  # the error page
 ]
 
 
@@ -64,23 +72,27 @@ def _username(scenario, role):
 def _values(live_server, values: dict) -> dict:
     app = live_server.runtime.app
     worker_id = app.find_username(live_server.scenario.worker)
-    known = {"worker.id": str(worker_id), "nothing": "00000000-0000-4000-8000-000000000000"}
+    known = {"worker.id": str(worker_id), "nothing": "00000000-0000-4000-8000-000000000000",
+             "worker.joined": app.person(worker_id).joined_on.isoformat()}
     pf = app.portfolio(worker_id)
     if pf.reflections:
         known["worker.reflection"] = next(iter(pf.reflections))
     return {k: known.get(v, v) for k, v in values.items()}
 
 
-@pytest.mark.parametrize("role, endpoint, values, action", PAGES,
-                         ids=[f"{r or 'anonymous'}-{e}{'-' + a if a else ''}" for r, e, _v, a in PAGES])
-def test_page_has_no_wcag_violations(new_context, live_server, role, endpoint, values, action):
+def _id(role, endpoint, values, action, status) -> str:
+    extra = "-".join(f"{k}={v}" for k, v in values.items() if k in ("as_of", "start", "template"))
+    return "-".join(x for x in (role or "anonymous", endpoint, extra, action or "") if x)
+
+
+@pytest.mark.parametrize("role, endpoint, values, action, status", PAGES, ids=[_id(*p) for p in PAGES])
+def test_page_has_no_wcag_violations(new_context, live_server, role, endpoint, values, action, status):
     context = new_context(_username(live_server.scenario, role), axe=True)
     with live_server.app.test_request_context():
         url = url_for(endpoint, **_values(live_server, values))
     page = context.new_page()
     response = page.goto(url)
-    expected = 404 if "nothing" in values.values() else 200
-    assert response.status == expected, f"{url} as {role or 'anonymous'}: {response.status}"
+    assert response.status == status, f"{url} as {role or 'anonymous'}: {response.status}, expected {status}"
     if action == "submit-empty":
         form = page.locator("main form[method=post]").last
         form.evaluate(CLEAR_FORM)

@@ -13,7 +13,7 @@ import io
 import re
 from uuid import uuid4
 
-from .conftest import login
+from .conftest import axe_violations, describe_violations, login
 
 MARKER = "window.__sameDocument"
 
@@ -29,6 +29,11 @@ def _stay_in_place(page) -> list[str]:
 def _assert_same_document(page, navigations: list[str]) -> None:
     assert page.evaluate(MARKER) == "still here", "the page was reloaded: the decision did not happen in place"
     assert navigations == [], f"the main frame navigated: {navigations}"
+
+
+def _no_wcag_violations(page, state: str) -> None:
+    violations = axe_violations(page)
+    assert not violations, f"{state}: " + describe_violations(page.url, violations)
 
 
 def _add_evidence(page, title: str, claim: str, description: str, file: dict | None = None) -> None:
@@ -67,12 +72,12 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     from playwright.sync_api import expect
 
     s = scenario
-    run = uuid4().hex[:6]  # the server lives for the session: titles of this run are told apart
+    run = uuid4().hex[:4]  # the new account's username, unique on a server that lives for the session
     asked = " + ".join(s.levels)
-    reflection_title = f"GROW: confidence in groups ({run})"
-    first_evidence = f"Group session notes ({run})"
-    second_evidence = f"Co-facilitation record ({run})"
-    feedback = f"Please add an example of co-facilitating a group ({run})."
+    reflection_title = "GROW: confidence in groups"
+    first_evidence = "Group session notes"
+    second_evidence = "Co-facilitation record"
+    feedback = "Please add an example of co-facilitating a group."
 
     # --- the worker logs in, reflects with GROW, adds evidence and asks for the next level -------------
     worker = new_context()
@@ -112,7 +117,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     expect(waiting).to_contain_text(f"{s.competence} at {asked}")
 
     # --- the supervisor returns it with feedback, in place --------------------------------------------
-    supervisor = new_context()
+    supervisor = new_context(axe=True)
     sp = supervisor.new_page()
     login(sp, s.supervisor, s.password)
     expect(sp).to_have_url(re.compile(r"/supervise$"))
@@ -129,6 +134,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     card.get_by_role("button", name=re.compile("^Return with feedback")).click()  # no feedback yet: refused
     expect(card.get_by_role("alert").or_(card.locator(".error")).first).to_be_visible()
     expect(card.get_by_label(re.compile("^Feedback for"))).to_have_attribute("aria-invalid", "true")
+    _no_wcag_violations(sp, "the queue with a refused decision swapped in")
     card.get_by_label(re.compile("^Feedback for")).fill(feedback)
     card.get_by_role("button", name=re.compile("^Return with feedback")).click()
     expect(card.get_by_role("status")).to_contain_text("Returned with feedback")
@@ -169,7 +175,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     assert len(approved) == 1
 
     # --- an auditor finds the decision and downloads it ------------------------------------------------
-    auditor = new_context()
+    auditor = new_context(axe=True)
     ap = auditor.new_page()
     login(ap, s.auditor, s.password)
     expect(ap.get_by_role("heading", level=1)).to_have_text("Organisation progression")
@@ -189,6 +195,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     expect(decision).to_contain_text(s.worker_name)
     expect(rows.filter(has_text=first_evidence).filter(has_text="Returned")).to_have_count(1)
     expect(ap.get_by_role("main")).not_to_contain_text(feedback)  # metadata only
+    _no_wcag_violations(ap, "the audit trail with filtered results swapped in")
     shoot(ap, "audit-report")
 
     with ap.expect_download() as download_info:
@@ -214,12 +221,12 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     username = f"new.worker.{run}"
     create = dp.locator("#create-account")
     create.get_by_label("Username").fill(username)
-    create.get_by_label("Display name").fill(f"Nia Newcomer {run}")
+    create.get_by_label("Display name").fill("Nia Newcomer")
     create.get_by_role("checkbox", name="Peer worker").check()
     create.get_by_label("Initial password").fill("a-long-enough-password")
     create.get_by_label("Position", exact=True).select_option("peer_worker")
     create.get_by_role("button", name="Create the account").click()
-    expect(dp.get_by_role("heading", level=1)).to_contain_text(f"Nia Newcomer {run}")
+    expect(dp.get_by_role("heading", level=1)).to_contain_text("Nia Newcomer")
     expect(dp.get_by_role("status")).to_contain_text(f"Account {username} created")
     assign = dp.locator("#assign-form")
     supervisor_id = str(live_server.runtime.app.find_username(s.supervisor))
@@ -228,7 +235,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     expect(dp.get_by_role("status")).to_contain_text(f"supervises {username}")
 
     sp.get_by_role("navigation", name="Main").get_by_role("link", name="Supervisees").click()
-    expect(sp.get_by_role("table")).to_contain_text(f"Nia Newcomer {run}")
+    expect(sp.get_by_role("table")).to_contain_text("Nia Newcomer")
 
     problems = [item for context in (worker, supervisor, auditor, admin) for item in context.problems.items]
     assert problems == [], "JavaScript or console errors on the way:\n" + "\n".join(problems)
