@@ -63,7 +63,6 @@ class Scenario:
     levels: list[str]           # what the journey asks for
     admin: str
     auditor: str
-    other_supervisor: str       # a supervisor with no open request from `worker`
     password: str
 
 
@@ -107,12 +106,10 @@ def _scenario(app, password: str) -> Scenario:
             if not unsigned:
                 continue
             competence, levels = unsigned[0], ["Basic", "Intermediate"]  # both levels in one request
-        others = [s for s in supervisors if s.id != current[0].id]
         return Scenario(worker=worker.username, worker_name=app.display_name(worker),
                         supervisor=current[0].username, competence=competence, levels=levels,
                         admin=next(p.username for p in people if p.has_role("org_admin")),
                         auditor=next(p.username for p in people if p.has_role("auditor")),
-                        other_supervisor=others[0].username if others else current[0].username,
                         password=password)
     raise RuntimeError("the demo organisation has no worker fit for the journey")
 
@@ -194,8 +191,8 @@ class PageProblems:
 
 @pytest.fixture
 def new_context(browser, live_server, request):
-    """new_context(username=None, axe=False) -> a browser context (own cookies), logged in as
-    `username` if given (a real login through the form, done once per username and reused)."""
+    """new_context(username=None, axe=False) -> a browser context (own cookies), signed in as
+    `username` if given."""
     contexts = []
 
     def make(username: str | None = None, *, axe: bool = False):
@@ -229,15 +226,17 @@ def login(page, username: str, password: str) -> None:
 
 
 def _logged_in_state(browser, live_server: LiveServer, username: str) -> dict:
-    """The login rate limit (10 a minute) would refuse a login per test: log in once per account."""
+    """A signed-in session without the login form: the form's rate limit (10 a minute from one address)
+    is for the journeys, which log in as a person would. The cookie is the one the login view sets."""
     if username not in live_server._states:
-        context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT)
-        try:
-            page = context.new_page()
-            login(page, username, live_server.scenario.password)
-            live_server._states[username] = context.storage_state()
-        finally:
-            context.close()
+        app = live_server.runtime.app
+        person = app.person(app.find_username(username))
+        serializer = live_server.app.session_interface.get_signing_serializer(live_server.app)
+        value = serializer.dumps({"uid": str(person.id), "pw": (person.password_hash or "")[-16:]})
+        live_server._states[username] = {"cookies": [{
+            "name": live_server.app.config.get("SESSION_COOKIE_NAME", "session"), "value": value,
+            "domain": "127.0.0.1", "path": "/", "expires": -1, "httpOnly": True, "secure": False,
+            "sameSite": "Lax"}], "origins": []}
     return live_server._states[username]
 
 
