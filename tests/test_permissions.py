@@ -378,3 +378,38 @@ def test_a_session_cookie_does_not_open_the_api(web):
     for method, url in (("GET", "/api/v1/me"), ("POST", "/api/v1/me/reflections")):
         response = client.open(url, method=method, json={"template": "free", "title": "t", "body": "b"})
         assert response.status_code == 401, (method, url, response.status_code)
+
+
+def test_a_former_supervisor_sees_nothing_of_the_worker(web, at):
+    """Access follows the assignment of today: once sam's assignment to wendy has ended, her pages,
+    files and requests answer sam 404 as they do any other supervisor, and leave his queue."""
+    from datetime import timedelta
+
+    from portfolio.domain import clock
+
+    h = _history(web, at)
+    app = web.app.extensions["portfolio"].app
+    callers = Callers(web)
+    assert h["wendy.open"] in callers.call("sam", "GET", "/supervise", None).get_data(as_text=True)
+    assert h["wendy.open"] in [r["request_id"] for r in callers.call("sam", "GET", "/api/v1/queue", None)
+                               .get_json()["requests"]]
+    app.end_supervision(h["wendy.id"], h["sam.id"], clock.today() - timedelta(days=1))
+    web.app.extensions["portfolio"].projector.refresh()
+    w, rq, ev = h["wendy.id"], h["wendy.open"], h["wendy.evidence"]
+    calls = [("GET", f"/supervise/workers/{w}/summary", None),
+             ("GET", f"/supervise/workers/{w}/supervision/new", None),
+             ("GET", f"/supervise/workers/{w}/evidence/{ev}/file", None),
+             ("POST", f"/supervise/workers/{w}/requests/{rq}/decision", {"decision": "approve"}),
+             ("POST", f"/supervise/workers/{w}/requests/{h['wendy.approved']}/revoke", {"reason": "x"}),
+             ("GET", f"/api/v1/workers/{w}/summary", None),
+             ("POST", f"/api/v1/workers/{w}/sign-off-requests/{rq}/decision", {"decision": "approve"}),
+             ("POST", f"/api/v1/workers/{w}/supervisions", {"held_on": "2024-03-01", "orientation": "task",
+                                                            "format": "one_to_one", "mode": "in_person",
+                                                            "minutes": 60})]
+    wrong = [f"{method} {url}: {status}" for method, url, body in calls
+             if (status := callers.call("sam", method, url, body).status_code) != 404]
+    assert not wrong, "a former supervisor still reaches the worker:\n" + "\n".join(wrong)
+    assert rq not in callers.call("sam", "GET", "/supervise", None).get_data(as_text=True)
+    assert rq not in [r["request_id"] for r in callers.call("sam", "GET", "/api/v1/queue", None)
+                      .get_json()["requests"]]
+    assert app.portfolio(w).requests[rq]["status"] == "open"
