@@ -239,3 +239,33 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
 
     problems = [item for context in (worker, supervisor, auditor, admin) for item in context.problems.items]
     assert problems == [], "JavaScript or console errors on the way:\n" + "\n".join(problems)
+
+
+def test_forms_need_their_csrf_token(new_context, scenario):
+    """The journeys pass through CSRF protection, not around it: without the token a form is refused."""
+    from playwright.sync_api import expect
+
+    page = new_context(scenario.worker).new_page()
+    page.goto("/me/evidence/new")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Add evidence")
+    token = page.locator("input[name=csrf_token]").first.input_value()
+    form = {"title": "Without a token", "kind": "work_product", "claims": f"{scenario.competence}:Basic"}
+    refused = page.request.post("/me/evidence/new", form=form, max_redirects=0)
+    assert refused.status == 400 and "Form expired" in refused.text()
+    htmx = page.request.post("/me/evidence/new", form=form, headers={"HX-Request": "true"}, max_redirects=0)
+    assert htmx.status == 400
+    accepted = page.request.post("/me/evidence/new", form=dict(form, csrf_token=token), max_redirects=0)
+    assert accepted.status == 302, accepted.status
+
+
+def test_a_wrong_password_is_refused_in_words(new_context, scenario):
+    from playwright.sync_api import expect
+
+    page = new_context().new_page()
+    page.goto("/me")
+    expect(page).to_have_url(re.compile(r"/login\?next=/me$"))
+    page.get_by_role("textbox", name="Username").fill(scenario.worker)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("alert")).to_have_text("That username and password do not match an account.")
+    expect(page.get_by_role("button", name=re.compile("^Log out"))).to_have_count(0)
