@@ -154,8 +154,9 @@ def scenario(live_server) -> Scenario:
 # --- the browser --------------------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def browser(_browser_available):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=TIMEOUT_MS)  # a loaded CI machine is slower than a developer's
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         try:
