@@ -269,3 +269,37 @@ def test_a_wrong_password_is_refused_in_words(new_context, scenario):
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("alert")).to_have_text("That username and password do not match an account.")
     expect(page.get_by_role("button", name=re.compile("^Log out"))).to_have_count(0)
+
+
+def test_a_decision_works_as_a_plain_form_without_htmx(new_context, live_server, scenario):
+    """With htmx blocked, the queue's forms still post and answer whole pages: a refused decision shows
+    the card page with its error (checked by axe), an accepted one goes back to the queue."""
+    from playwright.sync_api import expect
+
+    from portfolio.domain import clock
+
+    app = live_server.runtime.app  # a worker of the journey's supervisor, with a request of her own
+    name = "Pat Plainform"
+    worker = app.register_person(f"pat.plainform.{uuid4().hex[:4]}", name, ["peer_worker"])
+    app.start_position(worker, "peer_worker", clock.today(), 0)
+    app.assign_supervisor(worker, app.find_username(scenario.supervisor), clock.today())
+    evidence = app.add_evidence(worker, "Peer group notes", "work_product", "Notes.", [("PRAC-1", "Basic")])
+    app.request_sign_off(worker, "PRAC-1", "Basic", [evidence])
+
+    context = new_context(scenario.supervisor, axe=True)
+    context.route(re.compile(r".*/htmx-[0-9.]+\.min\.js$"), lambda route: route.abort())
+    page = context.new_page()
+    page.goto("/supervise")
+    assert page.evaluate("typeof window.htmx") == "undefined"
+    card = page.get_by_role("article", name=re.compile(rf"^{re.escape(name)}: PRAC-1\b"))
+    with page.expect_navigation():
+        card.get_by_role("button", name=re.compile("^Return with feedback")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign-off decision")
+    feedback = page.get_by_label(re.compile("^Feedback for"))
+    expect(feedback).to_have_attribute("aria-invalid", "true")
+    _no_wcag_violations(page, "the card page with a refused decision")
+    feedback.fill("Please add what you did in the group, in your own words.")
+    page.get_by_role("button", name=re.compile("^Return with feedback")).click()
+    expect(page).to_have_url(re.compile(r"/supervise$"))
+    expect(page.get_by_role("status")).to_contain_text(f"PRAC-1 at Basic for {name}: Returned with feedback")
+    context.unroute(re.compile(r".*/htmx-[0-9.]+\.min\.js$"))
