@@ -93,8 +93,8 @@ def demo(workers: int, supervisors: int, years: int, seed: int) -> None:
                        "(remove the instance folder, or use another database, for a fresh demo).")
             return
         summary = build_demo(runtime.app, workers=workers, supervisors=supervisors, years=years, seed=seed)
-        runtime.projector.catch_up_all()  # read models ready before the first page is served
         logins = demo_logins(runtime.app)
+        runtime.projector.catch_up_all()  # read models ready before the first page is served
     click.echo(summary)
     click.echo(logins)
 

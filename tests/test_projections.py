@@ -72,7 +72,7 @@ def test_matrix_queue_and_timeline_match_the_story(runtime, org, story):
     queue = rm.queue(sam, date(2023, 4, 5))
     assert queue == []  # the read model is as of now: every request is decided
     timeline, total = rm.timeline(w, per_page=3)
-    assert total == 17  # 2 person events (position, assignment) + 15 portfolio events after Opened
+    assert total == 20  # 2 person events, 15 portfolio events, 3 evidence shared by the requests
     assert [r.label for r in timeline] == ["Reflection amended (version 2)", "Sign-off withdrawn: REL-3 Basic",
                                            "Sign-off returned with feedback: REL-2 Basic + Intermediate"]
     page2, _ = rm.timeline(w, page=2, per_page=3)
