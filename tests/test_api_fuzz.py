@@ -2,8 +2,9 @@
 
 A worker, a supervisor and an organisation admin, each with a bearer token, fuzz the operations of
 their role (valid and invalid bodies, queries and path parameters; every other case aims at ids
-that exist, so commands reach the domain rules) and no answer may be a server error. What the other
-roles get (404) is tested in test_api.py.
+that exist, so commands reach the domain rules). No answer may be a server error, and each must be
+one the document lists for that operation, in the documented shape. What the other roles get (404)
+is tested in test_api.py.
 
 Bounded: 20 examples per operation and generation mode, derandomized (the same cases every run),
 no deadline. Runs on SQLite and PostgreSQL: PostgreSQL checks what SQLite lets through (column
@@ -24,7 +25,8 @@ from pathlib import Path  # noqa: E402
 
 from hypothesis import HealthCheck  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
+from schemathesis.checks import (content_type_conformance, not_a_server_error,  # noqa: E402
+                                 response_schema_conformance, status_code_conformance)
 
 from conftest import make_settings  # noqa: E402
 from domain_helpers import new_worker  # noqa: E402
@@ -126,9 +128,11 @@ def aim(case, existing: dict) -> None:
 
 def fuzz(case, web) -> None:
     aim(case, web.existing)
-    case.call_and_validate(headers=web.headers, checks=[not_a_server_error])
+    case.call_and_validate(headers=web.headers, checks=CHECKS)
 
 
+# No server error; and every answer is one the document lists, in the shape it gives.
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 FUZZ = hypothesis_settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 
 # Each account fuzzes the operations of its role (what other roles get, 404, is tested in test_api.py).

@@ -32,8 +32,9 @@ ERRORS = {
     "Unauthorized": ("No bearer token, or one that is not valid.", ErrorSchema),
     "NotFound": ("No such thing, or not one you may see.", ErrorSchema),
     "Conflict": ("It changed meanwhile or is no longer open (e.g. a request already decided).", ErrorSchema),
-    "Invalid": ("Input that cannot be accepted: reasons per field; or a rule of the portfolio refused it.",
-                InvalidSchema),
+    "Invalid": ("Input that cannot be accepted: reasons per field (`Invalid`); or a rule of the portfolio "
+                "refused the command (`Error`).",
+                {"oneOf": [{"$ref": "#/components/schemas/Invalid"}, {"$ref": "#/components/schemas/Error"}]}),
     "TooManyRequests": ("Too many attempts; wait a minute.", ErrorSchema),
 }
 
