@@ -25,6 +25,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.stages import StageReport, assess
+from portfolio.domain.values import printable
 from portfolio.files import FileStore, check_file
 from portfolio.frameworks import catalogue
 
@@ -72,7 +73,7 @@ def as_date(field: str, value: date | str | None, required: bool = True) -> date
 
 
 def text(field: str, value: str | None, required: bool = True, max_len: int = MAX_TEXT) -> str:
-    value = (value or "").strip()
+    value = printable(field, (value or "").strip())
     if required and not value:
         raise InvalidValue(field, "is required")
     if len(value) > max_len:

@@ -328,3 +328,23 @@ def test_goal_review_status_and_unknown_goal(app, org, today):
         app.review_goal(w, gid, "finished")
     with pytest.raises(NotFound, match="no goal"):
         app.review_goal(w, uuid4(), "open")
+
+
+@pytest.mark.parametrize("bad", ["nul\x00inside", "lone \ud800 surrogate", "bell\x07"])
+def test_text_that_cannot_be_stored_is_refused(app, org, today, bad):
+    with pytest.raises(InvalidValue, match="contains a character that cannot be stored"):
+        _training(app, org["wendy"], title=bad)
+    with pytest.raises(InvalidValue, match="contains a character that cannot be stored"):
+        app.write_reflection(org["wendy"], "free", "T", bad, [])
+
+
+def test_too_many_topics_or_claims_refused(app, org, today):
+    with pytest.raises(InvalidValue, match="topics: name at most 8 topics"):
+        app.record_supervision(org["wendy"], org["sam"], DAY, "task", "one_to_one", "video", 60,
+                               [f"topic {n}" for n in range(9)])
+    with pytest.raises(InvalidValue, match="topics: is longer than 60 characters"):
+        app.record_supervision(org["wendy"], org["sam"], DAY, "task", "one_to_one", "video", 60, ["x" * 61])
+    claims = [(c, lv) for c in ("REL-1", "REL-2", "REL-3", "GOAL-1", "GOAL-2", "GOAL-3")
+              for lv in ("Basic", "Intermediate", "Advanced", "Leader")]
+    with pytest.raises(InvalidValue, match="claims: one evidence item can support at most 20"):
+        app.add_evidence(org["wendy"], "Everything", "other", "", claims)

@@ -41,6 +41,7 @@ from portfolio.domain.values import (
     SUPERVISION_ORIENTATION,
     TRAINING_DELIVERY,
     level_index,
+    printable,
     non_empty,
     one_of,
 )
@@ -90,6 +91,9 @@ class Portfolio(PortfolioAggregate):
         """Returns warnings (e.g. a session over 4 hours, 000:388): advice, not refusal."""
         title = non_empty("title", title)
         provider = non_empty("provider", provider)
+        accredited_by = printable("accredited_by", (accredited_by or "").strip())
+        if len(accredited_by) > 200:
+            raise InvalidValue("accredited_by", "is longer than 200 characters")
         one_of("delivery", delivery, TRAINING_DELIVERY)
         if hours <= 0 or hours > 200:
             raise InvalidValue("hours", "must be more than 0 and at most 200")
@@ -125,6 +129,9 @@ class Portfolio(PortfolioAggregate):
             raise InvalidValue("minutes", "must be between 5 and 480")
         if supervisor_id == self.worker_id:
             raise InvalidValue("supervisor", "a worker cannot record themselves as their supervisor")
+        topics = [non_empty("topics", t, 60) for t in topics if (t or "").strip()]
+        if len(topics) > 8:
+            raise InvalidValue("topics", "name at most 8 topics")
         if held_on > clock.today() + timedelta(days=1):  # a day's grace for time zones ahead of UTC
             raise InvalidValue("held_on", "a supervision session cannot be recorded in the future")
         if format == "one_to_one" and not worker.was_supervised_by(supervisor_id, held_on):
@@ -236,6 +243,8 @@ class Portfolio(PortfolioAggregate):
         """`links` name the training, supervision or reflection records this evidence documents."""
         title = non_empty("title", title)
         one_of("kind", kind, EVIDENCE_KINDS)
+        if len(claims) > 20:
+            raise InvalidValue("claims", "one evidence item can support at most 20 competence levels")
         clean_claims = []
         for c in claims:
             level_index(c["level"])

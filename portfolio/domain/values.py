@@ -55,8 +55,17 @@ def level_index(level: str) -> int:
     return LEVELS.index(level)
 
 
+def printable(field: str, value: str) -> str:
+    """Refuse control characters and lone surrogates: they cannot be stored as text everywhere
+    (PostgreSQL refuses NUL; UTF-8 refuses surrogates)."""
+    for ch in value:
+        if (ord(ch) < 32 and ch not in "\n\r\t") or 0xD800 <= ord(ch) <= 0xDFFF:
+            raise InvalidValue(field, f"contains a character that cannot be stored ({ord(ch):#06x})")
+    return value
+
+
 def non_empty(field: str, value: str, max_len: int = 200) -> str:
-    value = (value or "").strip()
+    value = printable(field, (value or "").strip())
     if not value:
         raise InvalidValue(field, "is required")
     if len(value) > max_len:
