@@ -82,6 +82,10 @@ def summary(worker_id):
                   "decided_at": r.decided_at} for r in s["sign_offs"]]
     goals = [{"id": r.goal_id, "due_on": r.due_on, "status": r.status, "competences": split(r.competences)}
              for r in s["goals_due"]]
+    reads = [("reflection", r["id"]) for r in shared if r["title"] is not None]
+    if open_actions is not None:
+        reads.append(("supervision", s["last_supervision_id"]))
+    app.record_reads(worker.id, g.user, reads, "API supervision summary")
     return {"worker": person_ref(worker), "last_session": s["last_session"], "days_since_last": s["days_since_last"],
             "sessions_90_days": s["sessions_90_days"], "open_actions": open_actions, "shared_reflections": shared,
             "sign_offs": sign_offs, "goals_due": goals, "stage": stage_dict(s["stage"])}

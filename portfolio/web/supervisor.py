@@ -192,8 +192,14 @@ def _summary_context(worker) -> dict:
     shown = [r for r in s["shared_reflections"] if may_read_text(g.user, worker.id, r.exposure)]
     reflections = [{"title": read(r.title_sealed), "competences": [c for c in r.competences.split(",") if c],
                     "shared_at": r.exposure_changed_at} for r in shown]
+    actions = ""
+    if s["last_supervision_id"]:
+        last = app_service().portfolio(worker.id).supervisions.get(s["last_supervision_id"])
+        # Agreed with the supervisor who held the session; any other supervisor once the worker shares it.
+        if last and (last["supervisor_id"] == g.user.id or may_read_text(g.user, worker.id, last["exposure"])):
+            actions = read(s["open_actions"]) or ""
     reads = [("reflection", r.reflection_id) for r in shown]
-    if s["open_actions"]:
+    if actions:
         reads.append(("supervision", s["last_supervision_id"]))
     app_service().record_reads(worker.id, g.user, reads, "supervision summary")
     sign_offs = [dict(r._mapping, levels=r.levels.split(","), decided_name=_name(r.decided_by))
@@ -201,7 +207,7 @@ def _summary_context(worker) -> dict:
     goals = [{"competences": [c for c in r.competences.split(",") if c], "due_on": r.due_on,
               "overdue": r.due_on < today} for r in s["goals_due"]]
     return {"worker": worker, "name": app_service().display_name(worker), "today": today, "s": s,
-            "actions": read(s["open_actions"]) if s["open_actions"] else "", "reflections": reflections,
+            "actions": actions, "reflections": reflections,
             "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names()}
 
 
