@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import create_engine, event, inspect
 from sqlalchemy.engine import Engine
 
 from portfolio.application import PortfolioApplication
@@ -143,7 +143,3 @@ def init_instance(settings: Settings) -> tuple[Runtime, bool, list[tuple[str, st
     loaded = runtime.app.load_builtin_frameworks()
     return runtime, generated, loaded
 
-
-def ping(engine: Engine) -> None:
-    with engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
