@@ -90,6 +90,7 @@ class PortfolioApplication(Application):
         self.keys = keys
         self.files = files
         self._documents: dict[tuple[str, str], dict] = {}
+        self._current: dict[tuple[str, int], dict] = {}  # (framework id, aggregate version) -> document
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
@@ -172,14 +173,24 @@ class PortfolioApplication(Application):
         return [self.repository.get(n.originator_id) for n in self._select(Framework.Registered)]
 
     def framework_document(self, framework_id: str, version: str | None = None) -> dict:
+        """A framework version's document (the current one by default). Versions never change, so
+        documents are cached; the current one is found from the aggregate's last stored version
+        number alone, without decoding its events on every request."""
         if version is not None and (framework_id, version) in self._documents:
             return self._documents[(framework_id, version)]
+        fw_id = Framework.create_id(framework_id)
+        if version is None:
+            latest = self.recorder.select_events(fw_id, desc=True, limit=1)
+            if latest and (framework_id, latest[0].originator_version) in self._current:
+                return self._current[(framework_id, latest[0].originator_version)]
         try:
-            fw = self.repository.get(Framework.create_id(framework_id))
+            fw = self.repository.get(fw_id)
         except AggregateNotFoundError:
             raise NotFound(f"framework {framework_id!r} is not loaded (run `portfolio init`)") from None
         doc = fw.document(version)
         self._documents[(framework_id, str(doc["version"]))] = doc
+        if version is None:
+            self._current[(framework_id, fw.version)] = doc
         return doc
 
     def _codes(self, field: str, codes: list[str], framework_ids: tuple[str, ...]) -> list[str]:
