@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import base64
 import os
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Iterator
 from uuid import UUID
 
 from cryptography.exceptions import InvalidTag
@@ -19,6 +22,9 @@ from portfolio.domain.clock import now as clock_utc
 from portfolio.db import person_keys
 
 PREFIX = "s1."
+
+# Per-request memo of wrapped keys (None = no key); unset outside KeyStore.scope().
+_scope: ContextVar[dict | None] = ContextVar("portfolio_key_scope", default=None)
 
 
 class KeyUnavailable(Exception):
@@ -40,12 +46,20 @@ def parse_master_key(text: str) -> bytes:
 
 
 class KeyStore:
-    """Wraps and unwraps per-person data keys; caches unwrapped keys for the life of the process."""
+    """Wraps and unwraps per-person data keys.
+
+    No key outlives its row: every use reads the wrapped key from the key table, so an erasure in
+    one process takes effect in every other at once. Unwrapping is memoised by the wrapped bytes
+    (a destroyed row can never be read back, so the memo cannot resurrect it). Inside `scope()` the
+    lookup itself is memoised for the length of one request or command; erasure in this process
+    clears the scope, and a request that started before another process erased sees at most that
+    one request's worth of text.
+    """
 
     def __init__(self, engine: Engine, master_key: bytes):
         self.engine = engine
         self._master = AESGCM(master_key)
-        self._cache: dict[UUID, AESGCM] = {}
+        self._unwrapped: dict[tuple[UUID, bytes], AESGCM] = {}
 
     def create(self, person_id: UUID) -> None:
         data_key = AESGCM.generate_key(bit_length=256)
@@ -54,23 +68,43 @@ class KeyStore:
         with self.engine.begin() as conn:
             conn.execute(insert(person_keys).values(person_id=str(person_id), wrapped_key=wrapped,
                                                     created_at=clock_utc()))
-        self._cache[person_id] = AESGCM(data_key)
 
-    def _key(self, person_id: UUID) -> AESGCM:
-        cached = self._cache.get(person_id)
-        if cached is not None:
-            return cached
+    @contextmanager
+    def scope(self) -> Iterator[None]:
+        """Memoise key lookups until the block ends (one web request, one batch of reads)."""
+        token = _scope.set({})
+        try:
+            yield
+        finally:
+            _scope.reset(token)
+
+    def _wrapped(self, person_id: UUID) -> bytes | None:
+        memo = _scope.get()
+        if memo is not None and person_id in memo:
+            return memo[person_id]
         with self.engine.connect() as conn:
             wrapped = conn.execute(select(person_keys.c.wrapped_key)
                                    .where(person_keys.c.person_id == str(person_id))).scalar()
+        wrapped = bytes(wrapped) if wrapped is not None else None
+        if memo is not None:
+            memo[person_id] = wrapped
+        return wrapped
+
+    def _key(self, person_id: UUID) -> AESGCM:
+        wrapped = self._wrapped(person_id)
         if wrapped is None:
             raise KeyUnavailable(f"no data key for {person_id}")
+        key = self._unwrapped.get((person_id, wrapped))
+        if key is not None:
+            return key
         try:
             key = AESGCM(self._master.decrypt(wrapped[:12], wrapped[12:], person_id.bytes))
         except InvalidTag:
             raise KeyUnavailable("the master key does not open this person's data key "
                                  "(wrong PORTFOLIO_MASTER_KEY?)") from None
-        self._cache[person_id] = key
+        if len(self._unwrapped) > 100_000:  # bounded: an organisation's people, not unbounded growth
+            self._unwrapped.clear()
+        self._unwrapped[(person_id, wrapped)] = key
         return key
 
     def has_key(self, person_id: UUID) -> bool:
@@ -83,7 +117,11 @@ class KeyStore:
     def destroy(self, person_id: UUID) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(person_keys).where(person_keys.c.person_id == str(person_id)))
-        self._cache.pop(person_id, None)
+        for entry in [e for e in self._unwrapped if e[0] == person_id]:
+            del self._unwrapped[entry]
+        memo = _scope.get()
+        if memo is not None:
+            memo[person_id] = None
 
     # --- text and bytes -----------------------------------------------------------------------
     def seal_bytes(self, person_id: UUID, data: bytes) -> bytes:

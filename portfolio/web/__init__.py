@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     limiter.init_app(app)
     runtime = open_runtime(settings)
     app.extensions["portfolio"] = runtime
+    _key_scope(app, runtime)
     app.before_request(load_user)
 
     from portfolio.web import auth, frameworks, org, supervisor, worker
@@ -89,6 +90,21 @@ def _instance_secret(settings: Settings) -> str:
         with os.fdopen(fd, "w") as fh:
             fh.write(secrets.token_hex(32))
     return path.read_text().strip()
+
+
+def _key_scope(app: Flask, runtime) -> None:
+    """One request memoises key lookups; the next request reads the key table again, so an erasure
+    in another process takes effect from the next request on."""
+    @app.before_request
+    def enter_key_scope():
+        g.key_scope = runtime.keys.scope()
+        g.key_scope.__enter__()
+
+    @app.teardown_request
+    def leave_key_scope(_exc):
+        scope = g.pop("key_scope", None)
+        if scope is not None:
+            scope.__exit__(None, None, None)
 
 
 def _wants_json() -> bool:
