@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, Iterator
 from uuid import UUID, uuid4
@@ -27,6 +27,8 @@ from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.stages import StageReport, assess
 from portfolio.domain.values import printable
 from portfolio.files import FileStore, check_file
+from portfolio.passwords import hash_password, temporary_password, verify_password
+from portfolio.sessions import SessionStore
 from portfolio.frameworks import catalogue
 
 COMPETENCES = "worker-competences"
@@ -81,14 +83,19 @@ def text(field: str, value: str | None, required: bool = True, max_len: int = MA
     return value
 
 
+RESET_VALID = timedelta(hours=72)  # a set-password link: long enough for a weekend, then it lapses
+
+
 class PortfolioApplication(Application):
     name = "portfolio"  # pinned: table names must not move with a class rename
     snapshotting_intervals = {Portfolio: 50, Person: 50, AccessLog: 100}
 
-    def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore, files: FileStore):
+    def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore, files: FileStore,
+                 sessions: SessionStore | None = None):
         super().__init__(env=env)
         self.keys = keys
         self.files = files
+        self.sessions = sessions or SessionStore(keys.engine)
         self._documents: dict[tuple[str, str], dict] = {}
         self._current: dict[tuple[str, int], dict] = {}  # (framework id, aggregate version) -> document
 
@@ -119,13 +126,21 @@ class PortfolioApplication(Application):
     def portfolio(self, worker_id: UUID | str) -> Portfolio:
         return self._get(Portfolio, Portfolio.create_id(as_uuid("worker", worker_id)), "portfolio for worker")
 
-    def _worker(self, worker_id: UUID | str) -> tuple[Person, Portfolio]:
+    def _worker(self, worker_id: UUID | str, *, deactivated_ok: bool = False) -> tuple[Person, Portfolio]:
         worker = self.person(worker_id)
         if not worker.has_role("peer_worker"):
             raise NotFound(f"{worker.username} has no portfolio (not a peer worker)")
         if worker.erased_at is not None:
             raise Erased(f"{worker.username}'s portfolio was erased on {worker.erased_at.date()}")
+        if not deactivated_ok:
+            worker.refuse_if_inactive()
         return worker, self.portfolio(worker.id)
+
+    def _actor(self, person_id: UUID | str) -> Person:
+        """Whoever carries out a command must hold an active account (not erased, not deactivated)."""
+        person = self.person(person_id)
+        person.refuse_if_inactive("they")
+        return person
 
     def _seal(self, owner_id: UUID, value: str) -> str:
         return self.keys.seal(owner_id, value)
@@ -255,7 +270,7 @@ class PortfolioApplication(Application):
     def assign_supervisor(self, worker_id: UUID | str, supervisor_id: UUID | str, starts_on: date | str,
                           ends_on: date | str | None = None) -> None:
         worker, _ = self._worker(worker_id)
-        supervisor = self.person(supervisor_id)
+        supervisor = self._actor(supervisor_id)
         if not supervisor.has_role("supervisor"):
             raise InvalidValue("supervisor", f"{supervisor.username} does not have the supervisor role")
         worker.assign_supervisor(supervisor.id, as_date("starts_on", starts_on),
@@ -268,9 +283,78 @@ class PortfolioApplication(Application):
         self._save(worker)
 
     def set_password_hash(self, person_id: UUID | str, password_hash: str) -> None:
+        """A password the person chose (CLI, demo); signs out every session of theirs."""
         person = self.person(person_id)
         person.set_password_hash(password_hash)
         self._save(person)
+        self.sessions.end_all(person.id, "password set")
+
+    # --- accounts: passwords and lifecycle ----------------------------------------------------
+    def change_password(self, person_id: UUID | str, current: str, new: str) -> None:
+        """The person changes their own password; every session of theirs ends."""
+        person = self._actor(person_id)
+        if not verify_password(person.password_hash, current):
+            raise InvalidValue("current_password", "is not your current password")
+        if current == new:
+            raise InvalidValue("new_password", "must differ from the current password")
+        self.set_password_hash(person.id, hash_password(new, person.username, "new_password"))
+
+    def issue_password_reset(self, person_id: UUID | str, by: UUID | str) -> str:
+        """A one-time set-password token for the person, valid RESET_VALID; the admin who asks for it
+        passes the link on but never learns the password chosen with it."""
+        admin = self._actor(by)
+        if not admin.has_role("org_admin"):
+            raise DomainError("only an organisation admin can issue a set-password link")
+        person = self.person(person_id)
+        token = secrets.token_urlsafe(32)
+        person.issue_password_reset(hashlib.sha256(token.encode()).hexdigest(), clock.now() + RESET_VALID,
+                                    admin.id)
+        self._save(person)
+        return token
+
+    def reset_link_valid(self, person_id: UUID | str, token: str) -> bool:
+        try:
+            person = self.person(person_id)
+        except (NotFound, InvalidValue):
+            return False
+        return person.reset_link_valid(hashlib.sha256((token or "").encode()).hexdigest(), clock.now())
+
+    def set_password_from_link(self, person_id: UUID | str, token: str, new: str) -> Person:
+        if not self.reset_link_valid(person_id, token):
+            raise DomainError("this set-password link has expired or was already used; ask an admin for a new one")
+        person = self.person(person_id)
+        self.set_password_hash(person.id, hash_password(new, person.username, "new_password"))
+        return self.person(person.id)
+
+    def set_temporary_password(self, person_id: UUID | str, by: UUID | str | None = None) -> str:
+        """A random password to hand over once (e.g. by the operator, from the CLI); it must be changed
+        at first sign-in. `by` None means the operator of the instance."""
+        person = self.person(person_id)
+        password = temporary_password()
+        person.set_temporary_password_hash(hash_password(password), as_uuid("by", by) if by else person.id)
+        self._save(person)
+        self.sessions.end_all(person.id, "password set")
+        return password
+
+    def deactivate_person(self, person_id: UUID | str, by: UUID | str, reason: str) -> None:
+        admin = self._admin(by)
+        person = self.person(person_id)
+        # The reason is about the person: sealed with their key, so their erasure erases it too.
+        person.deactivate(admin.id, self._seal(person.id, text("reason", reason, max_len=500)))
+        self._save(person)
+        self.sessions.end_all(person.id, "deactivated")
+
+    def reactivate_person(self, person_id: UUID | str, by: UUID | str) -> None:
+        admin = self._admin(by)
+        person = self.person(person_id)
+        person.reactivate(admin.id)
+        self._save(person)
+
+    def _admin(self, person_id: UUID | str) -> Person:
+        admin = self._actor(person_id)
+        if not admin.has_role("org_admin"):
+            raise DomainError("only an organisation admin can do this")
+        return admin
 
     def issue_api_token(self, person_id: UUID | str) -> str:
         """A new API token for the person (replacing any earlier one); shown once, stored as a hash."""
@@ -287,7 +371,7 @@ class PortfolioApplication(Application):
             person = self.person(self.repository.get(ApiToken.create_id(token_hash)).person_id)
         except (AggregateNotFoundError, NotFound):
             return None
-        return person if person.api_token_hash == token_hash else None
+        return person if person.active and person.api_token_hash == token_hash else None
 
     # --- the portfolio ------------------------------------------------------------------------
     def record_training(self, worker_id: UUID | str, title: str, provider: str, held_on: date | str,
@@ -462,7 +546,7 @@ class PortfolioApplication(Application):
         return request_id
 
     def _decider(self, supervisor_id: UUID | str) -> Person:
-        supervisor = self.person(supervisor_id)
+        supervisor = self._actor(supervisor_id)
         if not supervisor.has_role("supervisor"):
             raise InvalidValue("supervisor", f"{supervisor.username} does not have the supervisor role")
         return supervisor
@@ -489,8 +573,8 @@ class PortfolioApplication(Application):
     def revoke_sign_off(self, worker_id: UUID | str, request_id: UUID | str, revoked_by: UUID | str,
                         reason: str) -> None:
         """A supervisor assigned today, or an organisation admin, may revoke an approved sign-off."""
-        worker, pf = self._worker(worker_id)
-        by = self.person(revoked_by)
+        worker, pf = self._worker(worker_id, deactivated_ok=True)
+        by = self._actor(revoked_by)
         if by.has_role("org_admin"):
             role = "org_admin"
         elif by.has_role("supervisor") and worker.was_supervised_by(by.id, clock.today()):
@@ -539,12 +623,13 @@ class PortfolioApplication(Application):
         """Erase on a recorded request: record it, then destroy the person's data key and files.
         Every sealed text of theirs, in the log, read models and any export, becomes unreadable;
         the structure (levels, dates, who signed) stays for accreditation."""
-        admin = self.person(requested_by)
+        admin = self._actor(requested_by)
         if not admin.has_role("org_admin"):
             raise DomainError("only an organisation admin can erase a person's data")
         person = self.person(worker_id)
         person.erase(admin.id, text("reference", reference, max_len=200))
         self._save(person)
+        self.sessions.end_all(person.id, "erased")
         self.keys.destroy(person.id)
         self.files.delete_all(person.id)
 

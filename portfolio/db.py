@@ -28,3 +28,16 @@ evidence_files = Table(
     Column("sealed", LargeBinary, nullable=False),
     PrimaryKeyConstraint("worker_id", "sha256"),
 )
+
+# Signed-in web sessions, server-side so they can be ended: the cookie holds only a random token,
+# this table only its SHA-256. Operational state, not history, so it lives beside the log.
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("person_id", String(36), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True), nullable=True),
+    Column("ended_why", String(40), nullable=True),
+)

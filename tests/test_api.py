@@ -302,10 +302,14 @@ def test_audit_rows_carry_names_and_flags(api):
 
 def test_admin_creates_an_account_changes_roles_and_assigns(api):
     created = ok(api.post("ada", "/accounts", {
-        "username": "Nina", "display_name": "Nina New", "roles": ["peer_worker"], "password": "a long password",
+        "username": "Nina", "display_name": "Nina New", "roles": ["peer_worker"],
         "position": "peer_worker", "starts_on": "2024-02-01", "induction_days": 60}), 201)
     assert created["username"] == "nina"
     nina = created["id"]
+    # No password travels: Nina chooses hers through the one-time link the admin passes on.
+    link = created["set_password_url"].removeprefix("http://localhost")
+    chosen = {"new_password": "a long password", "confirm_password": "a long password"}
+    assert api.app.test_client().post(link, data=chosen).status_code == 302
     token = ok(api.post(None, "/tokens", {"username": "nina", "password": "a long password"}), 201)["token"]
     me = api.app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert ok(me)["worker"]["display_name"] == "Nina New"

@@ -57,6 +57,5 @@ def _get(callers, who, url, headers):
     if url.startswith("/api/"):
         return client.get(url, headers={**headers, "Authorization": f"Bearer {callers.tokens[who]}"})
     with client.session_transaction() as session:
-        session["uid"] = str(person.id)
-        session["pw"] = (person.password_hash or "")[-16:]
+        session["sid"] = callers.flask_app.extensions["portfolio"].app.sessions.start(person.id)
     return client.get(url, headers=headers)

@@ -71,6 +71,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("auth.login", "GET"): [Case(everyone(200))],
     ("auth.login", "POST"): [Case(everyone(422))],
     ("auth.logout", "POST"): [Case(everyone(LOGIN))],
+    ("auth.change_password", "GET"): [Case(html(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("auth.change_password", "POST"): [Case(html(422, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("auth.set_password", "GET"): [Case(everyone(410), {"person_id": f"{W}.id", "token": "not-a-token"})],
+    ("auth.set_password", "POST"): [Case(everyone(410), {"person_id": f"{W}.id", "token": "not-a-token"})],
     ("frameworks.index", "GET"): [Case(everyone(200))],
     ("frameworks.show", "GET"): [Case(everyone(200), {"framework_id": "worker-competences"}),
                                  Case(everyone(404), {"framework_id": "nothing"}, label="missing")],
@@ -166,6 +170,12 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
                              Case(html(422), {"worker_id": "sam.id"}, label="not a worker")],
     ("org.end_assignment", "POST"): [Case(html(422, ada=True), {"worker_id": f"{W}.id"}),
                                      Case(html(422), {"worker_id": "sam.id"}, label="not a worker")],
+    ("org.password_link", "POST"): [Case(html(200, ada=True), {"person_id": f"{W}.id"}),
+                                    Case(html(200), {"person_id": NOBODY}, label="missing")],
+    ("org.deactivate", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
+                                 Case(html(422), {"person_id": NOBODY}, label="missing")],
+    ("org.reactivate", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
+                                 Case(html(422), {"person_id": NOBODY}, label="missing")],
     ("org.erase", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
                             Case(html(422), {"person_id": NOBODY}, label="missing")],
 
@@ -275,8 +285,7 @@ class Callers:
             else:
                 person = self.people[who]
                 with client.session_transaction() as session:
-                    session["uid"] = str(person.id)
-                    session["pw"] = (person.password_hash or "")[-16:]
+                    session["sid"] = self.flask_app.extensions["portfolio"].app.sessions.start(person.id)
         if method == "GET":
             return client.get(url, headers=headers)
         if body is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import csv
 import io
 import uuid
@@ -257,7 +259,7 @@ def test_accounts_list_shows_roles_and_current_supervisors(web):
 
 
 def new_account(**changes):
-    form = {"username": "Newbie", "display_name": "Nia Newbie", "roles": ["peer_worker"], "password": PASSWORD,
+    form = {"username": "Newbie", "display_name": "Nia Newbie", "roles": ["peer_worker"],
             "position": "peer_worker", "starts_on": "2024-02-01", "induction_days": "60"}
     form.update(changes)
     return {k: v for k, v in form.items() if v is not None}
@@ -279,13 +281,18 @@ def test_create_account(web, headers):
     assert str(person.joined_on) == "2024-02-01"
     page = body(client.get(target))
     assert "Account newbie created." in page and "Peer worker since 2024-02-01" in page
-    web.client("newbie")  # the initial password works
+    assert person.password_hash is None  # the admin typed no password and knows none
+    link = re.search(r"http://localhost(/set-password/[^ <\"]+)", page).group(1)
+    newbie = web.app.test_client()
+    chosen = {"new_password": "lantern orchard pebble", "confirm_password": "lantern orchard pebble"}
+    assert newbie.post(link, data=chosen).status_code == 302
+    assert newbie.get("/me").status_code == 200  # signed in with the password only they know
+    assert newbie.post(link, data=chosen).status_code == 410  # the link worked once
 
 
 @pytest.mark.parametrize("headers", [{}, HX])
 @pytest.mark.parametrize("changes, field, reason", [
     ({"username": "wendy"}, "username", "already taken"),
-    ({"password": "short"}, "password", "Length must be between 10 and 200."),
     ({"roles": None}, "roles", "choose at least one role"),
     ({"username": "no spaces"}, "username", "use letters, digits"),
     ({"position": "boss"}, "position", "Must be one of"),
@@ -406,12 +413,15 @@ def test_admin_erases_a_worker_on_a_recorded_request(web, at):
         app.write_reflection(w, "free", "MARKERERASE", "text", [])
     ada = web.client("ada")
     page = ada.get(f"/org/accounts/{w}").get_data(as_text=True)
-    assert "Erase this person's data" in page
+    assert "Erase wendy&#39;s data for good" in page and 'class="danger"' in page
     missing = ada.post(f"/org/accounts/{w}/erase", data={"reference": "email 2024-05-01"})
-    assert missing.status_code == 422 and "tick the box to confirm" in missing.get_data(as_text=True)
-    done = ada.post(f"/org/accounts/{w}/erase", data={"reference": "email 2024-05-01", "confirm": "yes"})
+    assert missing.status_code == 422 and 'id="e-confirm"' in missing.get_data(as_text=True)
+    wrong = ada.post(f"/org/accounts/{w}/erase", data={"reference": "email 2024-05-01", "confirm": "yes"})
+    assert wrong.status_code == 422 and "type the username, wendy, to confirm" in wrong.get_data(as_text=True)
+    assert app.person(w).erased_at is None
+    done = ada.post(f"/org/accounts/{w}/erase", data={"reference": "email 2024-05-01", "confirm": "Wendy "})
     assert done.status_code == 302
     assert "Erased on" in ada.get(f"/org/accounts/{w}").get_data(as_text=True)
     assert app.display_name(app.person(w)).startswith("(erased person")
-    assert web.client("aud").post(f"/org/accounts/{w}/erase", data={"reference": "x", "confirm": "yes"}
+    assert web.client("aud").post(f"/org/accounts/{w}/erase", data={"reference": "x", "confirm": "wendy"}
                                   ).status_code == 404

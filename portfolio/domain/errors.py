@@ -60,3 +60,7 @@ class Erased(DomainError):
 
 class Conflict(DomainError):
     """Someone else changed the same thing first; reload and try again."""
+
+
+class AccountInactive(DomainError):
+    """The account is deactivated: it cannot sign in or act until an admin reactivates it."""

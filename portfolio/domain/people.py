@@ -13,11 +13,20 @@ from eventsourcing.domain import event
 
 from portfolio.domain.base import PortfolioAggregate
 from portfolio.domain import clock
-from portfolio.domain.errors import AssignmentConflict, DomainError, Erased as ErasedError, InvalidValue
+from portfolio.domain.errors import (AccountInactive, AssignmentConflict, DomainError, Erased as ErasedError,
+                                    InvalidValue)
 from portfolio.domain.values import ACCOUNT_ROLES, POSITIONS, all_of, date_range_ok, non_empty, one_of
 
 
 class Person(PortfolioAggregate):
+    class_version = 2  # snapshots of v1 lack the account-lifecycle attributes
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state.setdefault("deactivated", None)
+        state.setdefault("must_change_password", False)
+        state.setdefault("password_reset", None)
+
     @event("Registered")
     def __init__(self, id: UUID, username: str, name_sealed: str, roles: list[str], joined_on: date):  # noqa: A002
         self.username = username
@@ -29,6 +38,9 @@ class Person(PortfolioAggregate):
         self.password_hash: str | None = None
         self.api_token_hash: str | None = None
         self.erased_at: datetime | None = None
+        self.deactivated: dict | None = None  # {by, reason_sealed, at} while the account is closed
+        self.must_change_password = False
+        self.password_reset: dict | None = None  # {token_hash, expires_at, by} until used or replaced
 
     @classmethod
     def register(cls, person_id: UUID, username: str, name_sealed: str, roles: list[str],
@@ -125,9 +137,56 @@ class Person(PortfolioAggregate):
     def _erased(self, requested_by: UUID, reference: str, erased_at: datetime) -> None:
         self.erased_at = erased_at
         self.erasure_reference = reference
+        # Erasure closes the account for good: no credential of theirs works again (also on replay
+        # of erasures recorded before this rule).
+        self.api_token_hash = None
+        self.password_hash = None
+        self.password_reset = None
+
+    # --- account lifecycle -----------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        """May sign in, hold a token and act: not erased, not deactivated."""
+        return self.erased_at is None and self.deactivated is None
+
+    def refuse_if_inactive(self, acting_as: str = "this person") -> None:
+        if self.erased_at is not None:
+            raise ErasedError(f"{self.username} was erased on {self.erased_at.date()}: "
+                              f"{acting_as} can no longer act or be acted for")
+        if self.deactivated is not None:
+            raise AccountInactive(f"{self.username}'s account is deactivated (since "
+                                  f"{self.deactivated['at'].date()}): reactivate it first")
+
+    def deactivate(self, by: UUID, reason_sealed: str) -> None:
+        """Close the account (left the organisation, long leave): reversible, unlike erasure."""
+        if self.erased_at is not None:
+            raise ErasedError(f"{self.username} was erased; there is no account to deactivate")
+        if self.deactivated is not None:
+            raise AccountInactive(f"{self.username}'s account is already deactivated")
+        if by == self.id:
+            raise DomainError("ask another organisation admin to deactivate your own account")
+        self._deactivated(by=by, reason_sealed=reason_sealed, at=clock.now())
+
+    @event("Deactivated")
+    def _deactivated(self, by: UUID, reason_sealed: str, at: datetime) -> None:
+        self.deactivated = {"by": by, "reason_sealed": reason_sealed, "at": at}
+        self.api_token_hash = None
+
+    def reactivate(self, by: UUID) -> None:
+        if self.erased_at is not None:
+            raise ErasedError(f"{self.username} was erased; an erased account cannot be reactivated")
+        if self.deactivated is None:
+            raise DomainError(f"{self.username}'s account is already active")
+        self._reactivated(by=by, at=clock.now())
+
+    @event("Reactivated")
+    def _reactivated(self, by: UUID, at: datetime) -> None:
+        self.deactivated = None
 
     # --- credentials (hashes only; hashing happens outside the domain) ---------------------
     def set_password_hash(self, password_hash: str) -> None:
+        """A password the person chose themselves (or the operator of a demo)."""
+        self.refuse_if_inactive()
         if not password_hash:
             raise DomainError("empty password hash")
         self._password_set(password_hash=password_hash)
@@ -135,14 +194,46 @@ class Person(PortfolioAggregate):
     @event("PasswordSet")
     def _password_set(self, password_hash: str) -> None:
         self.password_hash = password_hash
+        self.must_change_password = False
+        self.password_reset = None
+
+    def set_temporary_password_hash(self, password_hash: str, by: UUID) -> None:
+        """A password someone else knows: the person must choose a new one at first sign-in."""
+        self.refuse_if_inactive()
+        self._temporary_password_set(password_hash=password_hash, by=by)
+
+    @event("TemporaryPasswordSet")
+    def _temporary_password_set(self, password_hash: str, by: UUID) -> None:
+        self.password_hash = password_hash
+        self.must_change_password = True
+        self.password_reset = None
+
+    def issue_password_reset(self, token_hash: str, expires_at: datetime, by: UUID) -> None:
+        """A one-time set-password link (only its SHA-256 kept); a new one replaces the last."""
+        self.refuse_if_inactive()
+        self._password_reset_issued(token_hash=token_hash, expires_at=expires_at, by=by)
+
+    @event("PasswordResetIssued")
+    def _password_reset_issued(self, token_hash: str, expires_at: datetime, by: UUID) -> None:
+        self.password_reset = {"token_hash": token_hash, "expires_at": expires_at, "by": by}
+
+    def reset_link_valid(self, token_hash: str, moment: datetime) -> bool:
+        reset = self.password_reset
+        return (self.active and reset is not None and reset["token_hash"] == token_hash
+                and moment < reset["expires_at"])
 
     def issue_api_token(self, token_hash: str) -> None:
         """A new API token replaces the previous one (only its SHA-256 is kept)."""
+        self.refuse_if_inactive()
         self._api_token_issued(token_hash=token_hash)
 
     @event("ApiTokenIssued")
     def _api_token_issued(self, token_hash: str) -> None:
         self.api_token_hash = token_hash
+
+
+# Account lifecycle and credentials: no read model shows them (the aggregate is the source).
+ACCOUNT_EVENTS = (Person.Deactivated, Person.Reactivated, Person.TemporaryPasswordSet, Person.PasswordResetIssued)
 
 
 def _covers(a: dict, day: date) -> bool:

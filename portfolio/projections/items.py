@@ -7,7 +7,7 @@ from uuid import UUID
 
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
-from portfolio.domain.people import ApiToken, Person, Username
+from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.values import SESSION_HOURS_WARNING
 from portfolio.projections.base import Projection, ProjectionError, Writer
@@ -30,7 +30,7 @@ class PortfolioProjection(Projection):
         P.SignOffWithdrawn: "withdrawn", P.SignOffRevoked: "revoked",
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
     }
-    ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet,
+    ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished)

@@ -111,6 +111,15 @@ class ReadModels:
                                 .order_by(r.c.requested_at))
             return [dict(row._mapping, age_days=(on - row.requested_at.date()).days) for row in rows]
 
+    def open_request_counts(self) -> dict[str, int]:
+        """Open sign-off requests per worker (for spotting requests nobody active can decide)."""
+        r = requests
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            rows = conn.execute(select(r.c.worker_id, func.count()).where(self._gen(r, g), r.c.status == "open")
+                                .group_by(r.c.worker_id))
+            return {str(w): n for w, n in rows}
+
     # --- supervision summary ----------------------------------------------------------------
     def supervision_summary(self, worker_id: str, on: date) -> dict:
         worker_id = str(worker_id)

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from portfolio.config import Settings
 from portfolio.domain.errors import Conflict, DomainError, NotFound, RequestNotOpen
-from portfolio.web.access import load_user
+from portfolio.web.access import load_user, password_change_gate
 from portfolio.web.extensions import csrf, limiter
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.extensions["portfolio"] = runtime
     _key_scope(app, runtime)
     app.before_request(load_user)
+    app.before_request(password_change_gate)
 
     from portfolio.web import auth, frameworks, org, supervisor, worker
     from portfolio.web.api import bp as api_bp

@@ -26,22 +26,53 @@ def app_service():
 
 
 def load_user() -> None:
-    """Set g.user from the session cookie, or from an API bearer token under /api/."""
+    """Set g.user from the server-side session named by the cookie, or from an API bearer token
+    under /api/. Ended, expired and idle sessions, and inactive accounts, are logged-out visitors."""
     g.user = None
     if request.path.startswith("/api/"):
         header = request.headers.get("Authorization", "")
         if header.startswith("Bearer "):
             g.user = app_service().person_for_token(header[7:].strip())
         return
-    uid = session.get("uid")
-    if uid:
+    token = session.get("sid")
+    if not token:
+        return
+    person_id = app_service().sessions.person_for(token)
+    person = None
+    if person_id is not None:
         try:
-            person = app_service().person(uid)
-        except Exception:  # noqa: BLE001 - a stale cookie is simply a logged-out visitor
-            session.clear()
-            return
-        if session.get("pw") == (person.password_hash or "")[-16:]:  # a password change ends old sessions
-            g.user = person
+            person = app_service().person(person_id)
+        except Exception:  # noqa: BLE001 - a vanished person is simply a logged-out visitor
+            person = None
+    if person is None or not person.active:
+        app_service().sessions.end(token, "account closed" if person else "stale")
+        session.clear()
+        return
+    g.user = person
+
+
+def sign_in(person: Person) -> None:
+    """A fresh session for this person (a new cookie: no fixation of an earlier one)."""
+    session.clear()
+    session["sid"] = app_service().sessions.start(person.id)
+    session.permanent = True
+    g.user = person
+
+
+def sign_out() -> None:
+    app_service().sessions.end(session.get("sid"), "logout")
+    session.clear()
+    g.user = None
+
+
+def password_change_gate():
+    """Someone signed in with a password an admin handed over must choose their own first."""
+    user = g.get("user")
+    if user is None or not user.must_change_password or request.path.startswith("/api/"):
+        return None
+    if request.endpoint in ("auth.change_password", "auth.logout", "static"):
+        return None
+    return redirect(url_for("auth.change_password"))
 
 
 def login_required(view: Callable) -> Callable:

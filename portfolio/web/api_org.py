@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from flask import g
+from flask import g, url_for
 
 from portfolio.domain import clock
 from portfolio.domain.errors import NotFound
-from portfolio.passwords import hash_password
 from portfolio.projections.asof import organisation_as_of
 from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, runtime, worker_or_404
@@ -68,13 +67,14 @@ def accounts():
 @route("/accounts", "POST", summary="Create an account", tag="accounts", roles=ADMIN, body=AccountSchema,
        status=201, response=AccountCreatedSchema)
 def create_account(data):
+    """No password travels: the answer carries a one-time link for the person to choose their own."""
     app = app_service()
-    password_hash = hash_password(data["password"])
     person_id = app.register_person(data["username"], data["display_name"], data["roles"], data["starts_on"])
-    app.set_password_hash(person_id, password_hash)
     if data["position"]:
         app.start_position(person_id, data["position"], data["starts_on"] or clock.today(), data["induction_days"])
-    return {"id": person_id, "username": app.person(person_id).username}
+    token = app.issue_password_reset(person_id, g.user.id)
+    return {"id": person_id, "username": app.person(person_id).username,
+            "set_password_url": url_for("auth.set_password", person_id=person_id, token=token, _external=True)}
 
 
 @route("/accounts/<uuid:person_id>/roles", "POST", summary="Replace an account's roles", tag="accounts",

@@ -290,6 +290,9 @@ class AccountsSchema(Schema):
 class AccountCreatedSchema(Schema):
     id = fields.UUID(required=True)
     username = fields.String(required=True)
+    set_password_url = fields.String(required=True, metadata={
+        "description": "One-time link (valid 72 hours) for the person to choose their password; "
+                       "pass it on privately. No password is ever sent or shown to the admin."})
 
 
 class RolesResultSchema(Schema):

@@ -1,15 +1,17 @@
-"""Log in and log out. Passwords are argon2 hashes; attempts are rate-limited."""
+"""Sign in and out, change a password, set one from a link. Passwords are argon2 hashes; sessions
+live server-side (portfolio.sessions) so logging out, a new password, deactivation and erasure end
+them; attempts are rate-limited."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
-from marshmallow import fields, validate
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from marshmallow import fields, validate, validates_schema, ValidationError
 
-from portfolio.domain.errors import NotFound
-from portfolio.passwords import verify_password
-from portfolio.web.access import app_service
+from portfolio.domain.errors import DomainError, NotFound
+from portfolio.passwords import MIN_LENGTH, verify_password
+from portfolio.web.access import app_service, login_required, sign_in, sign_out
 from portfolio.web.extensions import limiter
-from portfolio.web.forms import FormSchema, parse
+from portfolio.web.forms import FormSchema, domain_errors, parse
 
 bp = Blueprint("auth", __name__)
 
@@ -17,6 +19,20 @@ bp = Blueprint("auth", __name__)
 class LoginSchema(FormSchema):
     username = fields.String(required=True, validate=validate.Length(min=1, max=80))
     password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class NewPasswordSchema(FormSchema):
+    new_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    confirm_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+    @validates_schema
+    def same_twice(self, data, **kwargs):
+        if data.get("new_password") != data.get("confirm_password"):
+            raise ValidationError("the two new passwords differ", "confirm_password")
+
+
+class ChangePasswordSchema(NewPasswordSchema):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
 def _safe_next(target: str | None) -> str:
@@ -35,19 +51,64 @@ def login():
             except NotFound:
                 person = None
             matches = verify_password(person.password_hash if person else None, data["password"])
-            if person is not None and matches:
-                session.clear()
-                session["uid"] = str(person.id)
-                session["pw"] = (person.password_hash or "")[-16:]
-                session.permanent = True
+            if person is not None and matches and person.active:
+                sign_in(person)
+                if person.must_change_password:
+                    return redirect(url_for("auth.change_password"))
                 return redirect(_safe_next(request.args.get("next")))
-            errors = {"_schema": ["That username and password do not match an account."]}
+            if person is not None and matches:  # the right password: saying why does not help a guesser
+                errors = {"_schema": ["This account is closed. Ask your organisation's admin."]}
+            else:
+                errors = {"_schema": ["That username and password do not match an account."]}
     status = 422 if errors else 200
     return render_template("auth/login.html", errors=errors, username=request.form.get("username", "")), status
 
 
 @bp.post("/logout")
 def logout():
-    session.clear()
-    g.user = None
+    sign_out()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = parse(ChangePasswordSchema(), request.form)
+        if not errors:
+            try:
+                app_service().change_password(g.user.id, data["current_password"], data["new_password"])
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                sign_in(app_service().person(g.user.id))  # every other session of theirs has ended
+                flash("Your password is changed. Every other place you were signed in is signed out.")
+                return redirect(url_for("home"))
+    return render_template("auth/change_password.html", errors=errors, min_length=MIN_LENGTH,
+                           forced=g.user.must_change_password), 422 if errors else 200
+
+
+@bp.route("/set-password/<uuid:person_id>/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def set_password(person_id, token):
+    """A one-time link from an admin: the person chooses a password the admin never sees."""
+    if not app_service().reset_link_valid(person_id, token):
+        return render_template("error.html", title="Link expired",
+                               message="This set-password link has expired or was already used. "
+                                       "Ask your organisation's admin for a new one."), 410
+    person = app_service().person(person_id)
+    errors: dict = {}
+    if request.method == "POST":
+        data, errors = parse(NewPasswordSchema(), request.form)
+        if not errors:
+            try:
+                person = app_service().set_password_from_link(person_id, token, data["new_password"])
+            except DomainError as exc:
+                errors = domain_errors(exc)
+            else:
+                sign_in(person)
+                flash("Your password is set. You are signed in.")
+                return redirect(url_for("home"))
+    return render_template("auth/set_password.html", errors=errors, username=person.username,
+                           min_length=MIN_LENGTH), 422 if errors else 200

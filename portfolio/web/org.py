@@ -19,14 +19,13 @@ from portfolio.application import COMPETENCES, LEVELS_OF_USE
 from portfolio.domain import clock
 from portfolio.domain.errors import AssignmentConflict, DomainError, NotFound
 from portfolio.domain.values import ACCOUNT_ROLES, LEVELS, POSITIONS
-from portfolio.passwords import hash_password
 from portfolio.projections.asof import organisation_as_of
 from portfolio.projections.queries import audit_csv as to_csv
 from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
 from portfolio.web.forms import domain_errors, parse
-from portfolio.web.schemas import (AccountSchema, AsOfSchema, AssignmentSchema, AuditFilterSchema, ErasureSchema,
-                                   EndAssignmentSchema, RolesSchema)
+from portfolio.web.schemas import (AccountSchema, AsOfSchema, AssignmentSchema, AuditFilterSchema, DeactivationSchema,
+                                   ErasureSchema, EndAssignmentSchema, RolesSchema)
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 staff_only = roles_required("org_admin", "auditor")
@@ -216,8 +215,29 @@ def accounts():
 
 
 def _accounts_page(errors: dict, form, fragment: str, status: int = 200):
-    return _render("org/accounts.html", fragment, status, people=_people(), today=clock.today(), errors=errors,
-                   form=form, roles=ACCOUNT_ROLES, positions=POSITIONS)
+    people = _people()
+    return _render("org/accounts.html", fragment, status, people=people, today=clock.today(), errors=errors,
+                   form=form, roles=ACCOUNT_ROLES, positions=POSITIONS, stranded=_stranded(people))
+
+
+def _stranded(people: list) -> dict[str, int]:
+    """Workers whose open sign-off requests no active supervisor can decide: {worker id: open count}.
+    A supervisor who was erased or deactivated cannot sign off, so the admin must assign another."""
+    by_id = {str(p.id): p for p in people}
+    today = clock.today()
+    stranded = {}
+    for worker_id, count in runtime().read_models().open_request_counts().items():
+        worker = by_id.get(worker_id)
+        if worker is None or not worker.active:
+            continue
+        if not any(by_id.get(str(s)) is not None and by_id[str(s)].active for s in worker.supervisors_on(today)):
+            stranded[worker_id] = count
+    return stranded
+
+
+def _set_password_url(person_id, by) -> str:
+    token = app_service().issue_password_reset(person_id, by)
+    return url_for("auth.set_password", person_id=person_id, token=token, _external=True)
 
 
 @bp.post("/accounts")
@@ -226,16 +246,17 @@ def create_account():
     data, errors = _parse(AccountSchema(), request.form)
     if not errors:
         try:
-            password_hash = hash_password(data["password"])
             starts_on = data["starts_on"] or clock.today()
             pid = app_service().register_person(data["username"], data["display_name"], data["roles"], starts_on)
-            app_service().set_password_hash(pid, password_hash)
             if data["position"]:
                 app_service().start_position(pid, data["position"], starts_on, data["induction_days"])
+            link = _set_password_url(pid, g.user.id)
         except DomainError as exc:
             errors = domain_errors(exc)
         else:
-            return _done(f"Account {data['username'].lower()} created.", url_for("org.account", person_id=pid))
+            return _done(f"Account {data['username'].lower()} created. Send them this one-time link to choose "
+                         f"their password (it works once, for 72 hours; you never see the password): {link}",
+                         url_for("org.account", person_id=pid))
     return _accounts_page(errors, request.form, "org/_create_form.html", 422)
 
 
@@ -246,11 +267,12 @@ def account(person_id):
 
 
 def _account_page(person, errors: dict | None = None, form=None, fragment: str | None = None, status: int = 200,
-                  message: str = ""):
+                  message: str = "", link: str = ""):
     today = clock.today()
     supervisors = [p for p in _people() if p.has_role("supervisor") and p.id != person.id]
     return _render("org/account.html", fragment, status, person=person, errors=errors or {}, form=form or {},
                    roles=ACCOUNT_ROLES, today=today, supervisors=supervisors, message=message,
+                   sessions_open=app_service().sessions.open_count(person.id), link=link,
                    current=person.position_on(today),
                    open_assignments=[a for a in person.assignments if a["ends_on"] is None])
 
@@ -328,6 +350,8 @@ def erase(person_id):
     """Erasure on a recorded request: the person's data key is destroyed (see application.erase_worker)."""
     person = _person_or_404(person_id)
     data, errors = parse(ErasureSchema(), request.form)
+    if not errors and data["confirm"].strip().lower() != person.username:
+        errors = {"confirm": [f"type the username, {person.username}, to confirm"]}
     if not errors:
         try:
             app_service().erase_worker(person.id, g.user.id, data["reference"])
@@ -338,3 +362,45 @@ def erase(person_id):
             return _done(f"Erased {person.username}: their personal text and files can no longer be read.",
                          url_for("org.account", person_id=person.id))
     return _account_page(app_service().person(person.id), errors, request.form, "org/_erase_form.html", 422)
+
+
+@bp.post("/accounts/<uuid:person_id>/password-link")
+@admin_only
+def password_link(person_id):
+    """A new one-time set-password link (the old one stops working); the admin passes it on."""
+    person = _person_or_404(person_id)
+    try:
+        link = _set_password_url(person.id, g.user.id)
+    except DomainError as exc:
+        return _account_page(person, {"password_link": [str(exc)]}, fragment="org/_lifecycle.html", status=422)
+    return _account_page(app_service().person(person.id), fragment="org/_lifecycle.html", link=link,
+                         message=f"A new set-password link for {person.username} is ready.")
+
+
+@bp.post("/accounts/<uuid:person_id>/deactivate")
+@admin_only
+def deactivate(person_id):
+    """Close the account (reversible): sign-in, tokens and sessions stop; the portfolio stays."""
+    person = _person_or_404(person_id)
+    data, errors = parse(DeactivationSchema(), request.form)
+    if not errors:
+        try:
+            app_service().deactivate_person(person.id, g.user.id, data["reason"])
+        except DomainError as exc:
+            errors = {"reason": [str(exc)]}
+        else:
+            return _done(f"Deactivated {person.username}: they are signed out and cannot sign in.",
+                         url_for("org.account", person_id=person.id))
+    return _account_page(person, errors, request.form, "org/_lifecycle.html", 422)
+
+
+@bp.post("/accounts/<uuid:person_id>/reactivate")
+@admin_only
+def reactivate(person_id):
+    person = _person_or_404(person_id)
+    try:
+        app_service().reactivate_person(person.id, g.user.id)
+    except DomainError as exc:
+        return _account_page(person, {"reactivate": [str(exc)]}, fragment="org/_lifecycle.html", status=422)
+    return _done(f"Reactivated {person.username}. Send a set-password link if they need one.",
+                 url_for("org.account", person_id=person.id))

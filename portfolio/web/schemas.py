@@ -117,7 +117,6 @@ class AccountSchema(FormSchema):
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     roles = fields.List(fields.String(validate=validate.OneOf(ACCOUNT_ROLES)), required=True,
                         validate=validate.Length(min=1))
-    password = fields.String(required=True, validate=validate.Length(min=10, max=200), load_only=True)
     position = fields.String(load_default=None, validate=validate.OneOf(POSITIONS))
     starts_on = fields.Date(load_default=None)
     induction_days = fields.Integer(load_default=90, validate=validate.Range(0, 730))
@@ -141,12 +140,11 @@ class EndAssignmentSchema(FormSchema):
 
 class ErasureSchema(FormSchema):
     reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    confirm = fields.String(load_default="")
+    confirm = fields.String(required=True, validate=validate.Length(min=1, max=80))  # the username, typed
 
-    @validates_schema(skip_on_field_errors=False)
-    def confirmed(self, data: dict, **kwargs) -> None:
-        if data.get("confirm") != "yes":  # an unticked box sends nothing at all
-            raise ValidationError("tick the box to confirm", "confirm")
+
+class DeactivationSchema(FormSchema):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
 
 class AuditFilterSchema(FormSchema):

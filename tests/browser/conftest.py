@@ -233,7 +233,7 @@ def _logged_in_state(browser, live_server: LiveServer, username: str) -> dict:
         app = live_server.runtime.app
         person = app.person(app.find_username(username))
         serializer = live_server.app.session_interface.get_signing_serializer(live_server.app)
-        value = serializer.dumps({"uid": str(person.id), "pw": (person.password_hash or "")[-16:]})
+        value = serializer.dumps({"sid": app.sessions.start(person.id)})  # a server-side session
         live_server._states[username] = {"cookies": [{
             "name": live_server.app.config.get("SESSION_COOKIE_NAME", "session"), "value": value,
             "domain": "127.0.0.1", "path": "/", "expires": -1, "httpOnly": True, "secure": False,

@@ -223,11 +223,11 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     create.get_by_label("Username").fill(username)
     create.get_by_label("Display name").fill("Nia Newcomer")
     create.get_by_role("checkbox", name="Peer worker").check()
-    create.get_by_label("Initial password").fill("a-long-enough-password")
     create.get_by_label("Position", exact=True).select_option("peer_worker")
     create.get_by_role("button", name="Create the account").click()
     expect(dp.get_by_role("heading", level=1)).to_contain_text("Nia Newcomer")
     expect(dp.get_by_role("status")).to_contain_text(f"Account {username} created")
+    link = re.search(r"https?://\S+/set-password/\S+", dp.get_by_role("status").inner_text()).group(0)
     assign = dp.locator("#assign-form")
     supervisor_id = str(live_server.runtime.app.find_username(s.supervisor))
     assign.get_by_label("Supervisor").select_option(supervisor_id)
@@ -237,7 +237,17 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     sp.get_by_role("navigation", name="Main").get_by_role("link", name="Supervisees").click()
     expect(sp.get_by_role("table")).to_contain_text("Nia Newcomer")
 
-    problems = [item for context in (worker, supervisor, auditor, admin) for item in context.problems.items]
+    # --- the newcomer follows the one-time link and chooses a password the admin never sees ----------
+    newcomer = new_context()
+    np_ = newcomer.new_page()
+    np_.goto(link)
+    expect(np_.get_by_role("heading", level=1)).to_have_text("Choose your password")
+    np_.get_by_label("New password", exact=True).fill("lantern orchard pebble")
+    np_.get_by_label("New password again").fill("lantern orchard pebble")
+    np_.get_by_role("button", name="Set password").click()
+    expect(np_.get_by_role("button", name=f"Log out {username}")).to_be_visible()
+
+    problems = [item for context in (worker, supervisor, auditor, admin, newcomer) for item in context.problems.items]
     assert problems == [], "JavaScript or console errors on the way:\n" + "\n".join(problems)
 
 
