@@ -169,11 +169,23 @@ def users_create_admin(username: str, display_name: str, password_stdin: bool) -
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    password_hash = hash_password(password)  # refuses a short password before anything is written
+    password_hash = hash_password(password, username.strip().lower())  # refused before anything is written
     with _runtime() as rt:
         pid = rt.app.register_person(username, display_name, ["org_admin"])
         rt.app.set_password_hash(pid, password_hash)
     click.echo(f"Created organisation admin {username.strip().lower()}.")
+
+
+@users.command("temporary-password")
+@click.argument("username")
+def users_temporary_password(username: str) -> None:
+    """Give a locked-out account (say, the only admin's) a random password, shown once here. It must be
+    changed at first sign-in, and every session of the account ends. Admins can instead make a
+    set-password link on the account's page, which nobody but the person ever sees used."""
+    with _runtime() as rt:
+        password = rt.app.set_temporary_password(rt.app.find_username(username))
+    click.echo(f"Temporary password for {username.strip().lower()}: {password}")
+    click.echo("It works until they sign in, when they must choose their own.")
 
 
 @users.command("erase")

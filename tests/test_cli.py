@@ -164,7 +164,7 @@ def test_users_create_admin_and_erase(run, env):
     assert created.exit_code == 0 and "Created organisation admin boss" in created.output
     short = CliRunner().invoke(cli, ["users", "create-admin", "boss2", "--name", "B", "--password-stdin"],
                                env=env, input="short\n")
-    assert_one_line_error(short, "password: must be at least 10 characters")
+    assert_one_line_error(short, "password: must be at least 12 characters")
     from portfolio.runtime import open_runtime
     from portfolio.config import Settings
 

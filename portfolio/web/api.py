@@ -23,7 +23,7 @@ __all__ = ["bp"]
 
 @route("/tokens", "POST", summary="Exchange a username and password for a bearer token", tag="auth", roles=None,
        body=TokenRequestSchema, status=201, response=TokenSchema, conflicts=True,
-       extra={401: "Unauthorized", 429: "TooManyRequests"},
+       extra={401: "Unauthorized", 403: "Forbidden", 429: "TooManyRequests"},
        decorators=(limiter.limit("10 per minute; 50 per hour"),))
 def create_token(data):
     """A new token replaces the account's previous one."""
@@ -35,6 +35,8 @@ def create_token(data):
     matches = verify_password(person.password_hash if person else None, data["password"])
     if person is None or not matches:
         abort(401, "That username and password do not match an account.")
+    if not person.active or person.must_change_password:
+        abort(403, "This account is closed, or must first choose its own password by signing in on the web.")
     return {"token": app.issue_api_token(person.id)}
 
 

@@ -72,6 +72,11 @@ def _unauthorized(exc):
             {"WWW-Authenticate": 'Bearer realm="portfolio"'})
 
 
+@bp.errorhandler(403)
+def _forbidden(exc):
+    return {"error": "Forbidden", "message": exc.description}, 403
+
+
 @bp.before_request
 def _require_token() -> None:
     operation = OPERATIONS.get((request.endpoint or "").removeprefix("api."))

@@ -30,6 +30,7 @@ Errors are JSON: `{"error", "message"}`, or for input that cannot be accepted (4
 ERRORS = {
     "BadRequest": ("The body is not JSON, or not sent as application/json.", ErrorSchema),
     "Unauthorized": ("No bearer token, or one that is not valid.", ErrorSchema),
+    "Forbidden": ("The account is closed, or must first choose its own password on the web.", ErrorSchema),
     "NotFound": ("No such thing, or not one you may see.", ErrorSchema),
     "Conflict": ("It changed meanwhile or is no longer open (e.g. a request already decided).", ErrorSchema),
     "Invalid": ("Input that cannot be accepted: reasons per field (`Invalid`); or a rule of the portfolio "
