@@ -13,7 +13,8 @@ from portfolio.projections.queries import audit_csv
 
 FLAGS = {"decided by someone not assigned then", "level held without the level below", "revoked",
          "no supervision in the 90 days before", "training from a programme not accredited",
-         "evidence withdrawn after the request", "evidence made private after the request"}
+         "evidence withdrawn after the request", "evidence made private after the request",
+         "decided after the decider's account was erased"}
 
 
 def sign(app, w, sam, competence, levels, *, links=None, kind="reflection"):
@@ -146,3 +147,18 @@ def test_filters_and_csv(app, runtime, supervised, at):
     assert [(r["worker"], r["competence"], r["decided_by"], r["assigned_then"]) for r in rows] == [
         ("Wendy Worker", "REL-1", "Sam Supervisor", "yes"), ("Wendy Worker", "GOAL-4", "Sam Supervisor", "yes")]
     assert all(flag in FLAGS for r in rm.audit() for flag in r["flags"])
+
+
+def test_decision_recorded_after_the_deciders_erasure_is_flagged(app, runtime, supervised, at):
+    """The application refuses such a decision now; a log written before that rule may hold one."""
+    w, sam, ada = supervised["wendy"], supervised["sam"], supervised["ada"]
+    with at("2024-04-05"):
+        ev = app.add_evidence(w, "Evidence REL-1", "reflection", "", [("REL-1", "Basic")])
+        rid = app.request_sign_off(w, "REL-1", ["Basic"], [ev])
+    with at("2024-04-08"):
+        app.erase_worker(sam, ada, "REQ-3")
+    with at("2024-04-10"):  # as the old code allowed: straight through the domain
+        pf = app.portfolio(w)
+        pf.approve(rid, sam, app.person(w), "supervisor")
+        app.save(pf)
+    assert "decided after the decider's account was erased" in audit(runtime)[str(rid)]["flags"]

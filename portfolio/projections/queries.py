@@ -240,6 +240,10 @@ class ReadModels:
                 flags = []
                 if not assigned:
                     flags.append("decided by someone not assigned then")
+                decider_erased = conn.execute(select(people.c.erased_at).where(
+                    self._gen(people, g), people.c.person_id == row.decided_by)).scalar()
+                if decider_erased is not None and row.decided_at >= decider_erased:
+                    flags.append("decided after the decider's account was erased")
                 if row.status == "approved" and self._below_missing(conn, g, row):
                     flags.append("level held without the level below")
                 if row.status == "revoked":
