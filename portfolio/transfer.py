@@ -76,8 +76,8 @@ def mac_key(master_key: bytes) -> bytes:
 
 def _mac(key: bytes, previous: str, record: dict) -> str:
     """MAC of one line's fields (canonical JSON, without its own mac), chained to the line before."""
-    body = json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hmac.new(key, previous.encode() + b"\n" + body.encode("utf-8"), hashlib.sha256).hexdigest()
+    body = json.dumps(record, sort_keys=True, separators=(",", ":"))  # ASCII: even a lone surrogate encodes
+    return hmac.new(key, previous.encode() + b"\n" + body.encode(), hashlib.sha256).hexdigest()
 
 
 class _Signer:
@@ -142,15 +142,15 @@ class _Checker:
             raise TransferError(f"{where}: text after the end line")
         try:
             record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise TransferError(f"{where}: not JSON ({exc.msg})") from None
+        except (ValueError, RecursionError) as exc:  # also a number too long, or nesting too deep
+            raise TransferError(f"{where}: not JSON ({getattr(exc, 'msg', None) or type(exc).__name__})") from None
         if not isinstance(record, dict):
             raise TransferError(f"{where}: expected an object")
         if self.previous is None:
             self._header(where, record)
         mac = record.pop("mac", None)
         expected = _mac(self.key, self.previous or "", record)
-        if not isinstance(mac, str) or not hmac.compare_digest(mac, expected):
+        if not isinstance(mac, str) or not mac.isascii() or not hmac.compare_digest(mac, expected):
             if self.previous is None:
                 raise TransferError(f"{where}: the header's MAC does not match: the file was changed, or it was "
                                     f"exported by an instance with another master key (PORTFOLIO_MASTER_KEY)")

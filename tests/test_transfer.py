@@ -188,6 +188,10 @@ def _change_state_byte(lines):
     (lambda lines: lines[1:], "line 1: the header line is missing"),
     (lambda lines: ['{"hello": 1}'] + lines[1:], "line 1: not a portfolio events export"),
     (lambda lines: lines[:3] + ["{not json"] + lines[3:], "line 4: not JSON"),
+    (lambda lines: lines[:3] + ['{"originator_version": 1' + "0" * 5000 + "}"] + lines[3:], "line 4: not JSON"),
+    (lambda lines: lines[:3] + ["[" * 100_000 + "]" * 100_000] + lines[3:], "line 4: not JSON"),
+    (lambda lines: lines[:3] + ['{"topic": "\\ud800", "mac": "\u00e9"}'] + lines[3:], "line 4: the MAC does not"),
+    (lambda lines: lines[:3] + ["[1, 2]"] + lines[3:], "line 4: expected an object"),
 ])
 def test_tampered_file_is_refused_and_writes_nothing(app, org, empty, tmp_path, key, mangle, message):
     lines = _export(app, key).splitlines()
