@@ -134,7 +134,7 @@ def _crafted(sentinel: str, topic: str) -> dict:
 
 def test_old_unsigned_file_naming_a_module_is_refused_without_importing_it(app, org, empty, tmp_path, key, sentinel):
     """Format 1 (no header, no MACs) cannot be checked, so it is refused as a whole: re-export it."""
-    old = [{k: v for k, v in r.items()} for r in _records(_export(app, key))[1:-1]]
+    old = _records(_export(app, key))[1:-1]  # the events, as format 1 wrote them
     lines = [json.dumps(r) for r in old[:2] + [_crafted(sentinel, "{sentinel}:Thing")] + old[2:]]
     _import_refused(empty.app, tmp_path, "\n".join(lines) + "\n",
                     "line 1: .*older version \\(format 1\\).*export it again", key)
