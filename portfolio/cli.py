@@ -239,7 +239,7 @@ def projections_rebuild(name: str | None) -> None:
 
 @cli.group()
 def events() -> None:
-    """Export or import the event log (JSON lines)."""
+    """Export or import the event log (JSON lines, each line MAC'd with a key from the master key)."""
 
 
 @events.command("export")
@@ -255,7 +255,7 @@ def events_export(path: Path) -> None:
         tmp = path.with_name(path.name + ".part")
         with open(tmp, "w", encoding="utf-8") as out, tqdm(total=total, unit="event", file=sys.stderr,
                                                            disable=None) as bar:
-            count = export_events(rt.app, out, bar.update)
+            count = export_events(rt.app, out, rt.settings.master_key(), bar.update)
         tmp.replace(path)  # no half-written export under the real name
     click.echo(f"Exported {count} events to {path}.")
 
@@ -263,14 +263,18 @@ def events_export(path: Path) -> None:
 @events.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def events_import(path: Path) -> None:
-    """Load FILE into a new, empty store (all or nothing)."""
+    """Load FILE into a new, empty store (all or nothing). Needs the source instance's master key:
+    a file it did not sign, or one changed since, is refused before anything is written."""
     from portfolio.runtime import open_runtime
     from portfolio.transfer import import_events
 
     settings = _settings()
-    settings.ensure_master_key()
+    if settings.master_key_text is None and not settings.master_key_file.exists():
+        # A new key could never check the file: say which key is needed instead of making one.
+        raise click.ClickException(f"import needs the source instance's master key: set PORTFOLIO_MASTER_KEY "
+                                   f"or copy its master.key to {settings.master_key_file}")
     with open_runtime(settings, create=True) as rt:
-        count = import_events(rt.app, path)
+        count = import_events(rt.app, path, settings.master_key())
         rt.projector.catch_up_all()
     click.echo(f"Imported {count} events from {path}.")
 

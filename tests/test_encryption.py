@@ -81,10 +81,10 @@ def test_no_marker_in_raw_storage(runtime, planted):
         assert not any(needle in chunk for chunk in storage), f"{kind} found in clear in the database"
 
 
-def test_no_marker_in_event_export(app, planted):
+def test_no_marker_in_event_export(app, settings, planted):
     markers, _ = planted
     out = io.StringIO()
-    assert export_events(app, out) > 20
+    assert export_events(app, out, settings.master_key()) > 20
     for kind, marker in markers.items():
         assert marker not in out.getvalue(), f"{kind} found in clear in the export"
 

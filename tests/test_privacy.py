@@ -81,7 +81,7 @@ def test_erasure_shreds_text_everywhere_and_keeps_the_structure(runtime, app, or
         req = app.request_sign_off(w, "REL-1", "Basic", [ev])
         app.approve_sign_off(w, req, sam)
     before = io.StringIO()
-    export_events(app, before)  # a backup taken before the erasure
+    export_events(app, before, runtime.settings.master_key())  # a backup taken before the erasure
     hers = [s for s in SEALED.findall(before.getvalue()) if app.read_text(w, s) is not None]
     opened = " ".join(app.read_text(w, s) for s in hers)
     assert all(m in opened for m in ("MARKERTITLE", "MARKERBODY", "MARKERACT", "MARKERNOTE", "MARKERDESC"))
@@ -89,7 +89,7 @@ def test_erasure_shreds_text_everywhere_and_keeps_the_structure(runtime, app, or
     with at("2024-06-01"):
         app.erase_worker(w, ada, "written request 2024-05-30")
     after = io.StringIO()
-    export_events(app, after)
+    export_events(app, after, runtime.settings.master_key())
     # Every sealed text of hers, in the backup from before and the export after, is now unreadable,
     # also for a fresh process with the same master key.
     fresh = KeyStore(runtime.engine, runtime.settings.master_key())
