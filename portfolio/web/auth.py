@@ -8,8 +8,8 @@ from marshmallow import fields, validate
 from portfolio.domain.errors import NotFound
 from portfolio.passwords import verify_password
 from portfolio.web.access import app_service
-from portfolio.web.extensions import limiter
 from portfolio.web.forms import FormSchema, parse
+from portfolio.web.ratelimit import form_username, limit_logins
 
 bp = Blueprint("auth", __name__)
 
@@ -24,7 +24,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limit_logins(form_username)
 def login():
     errors: dict = {}
     if request.method == "POST":
