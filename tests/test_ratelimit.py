@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import subprocess
+import sys
 import threading
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -117,6 +120,38 @@ def test_two_processes_share_the_count(processes):
     assert token(a, "wendy", PASSWORD, n=20).status_code == 429
 
 
+CHILD = """
+import sys
+from portfolio.config import Settings
+from portfolio.web import create_app
+app = create_app(Settings.from_env(), testing=True)
+app.config["RATELIMIT_ENABLED"] = True
+client = app.test_client()
+print([client.post("/api/v1/tokens", json={"username": "wendy", "password": "wrong"},
+                   environ_base={"REMOTE_ADDR": f"10.1.0.{i}"}).status_code for i in range(int(sys.argv[1]))])
+app.extensions["portfolio"].close()
+"""
+
+
+def fail_in_another_process(settings, times: int) -> str:
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1]),
+           "PORTFOLIO_INSTANCE_PATH": str(settings.instance_path), "PORTFOLIO_DATABASE_URL": settings.database_url,
+           "PORTFOLIO_MASTER_KEY": settings.master_key_text or "", "PORTFOLIO_RATELIMIT_URL": settings.ratelimit_url or "",
+           "PORTFOLIO_SECRET_KEY": settings.secret_key or ""}
+    if not settings.secret_key:
+        del env["PORTFOLIO_SECRET_KEY"]  # both processes read the instance folder's secret
+    done = subprocess.run([sys.executable, "-c", CHILD, str(times)], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_another_os_process_shares_the_count(processes, runtime):
+    (app, _) = processes()
+    assert fail_in_another_process(runtime.settings, 10) == str([401] * 10)
+    assert token(app.test_client(), "wendy", PASSWORD, n=99).status_code == 429
+
+
 def test_the_store_holds_no_usernames_or_addresses(limited, runtime):
     client = limited.test_client()
     login(client, "wendy", n=42)
@@ -193,5 +228,6 @@ def test_two_processes_share_the_count_in_redis(processes, redis_settings, runti
         assert token(b, "wendy", n=i).status_code == 401
     assert login(b, "wendy", PASSWORD, n=20).status_code == 429
     assert login(a, "sam", PASSWORD, n=20).status_code == 302
+    assert fail_in_another_process(redis_settings, 2) == "[429, 429]"  # an OS process sees the same count
     with runtime.engine.connect() as conn:
         assert conn.execute(select(rate_limits)).all() == []  # counted in Redis, not the database
