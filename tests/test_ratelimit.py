@@ -189,6 +189,7 @@ def test_a_window_ends_and_a_new_one_starts(runtime, monkeypatch):
     monkeypatch.setattr(ratelimit.time, "time", lambda: now[0])
     store = SQLStorage(runtime.engine)
     assert [store.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+    store.incr("other", 30)
     assert store.get_expiry("k") == 1_000_060.0
     now[0] += 60
     assert store.get("k") == 0

@@ -10,7 +10,7 @@ from flask import Flask, g, make_response, redirect, render_template, request, u
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError
 
-from portfolio.config import Settings
+from portfolio.config import ConfigError, Settings
 from portfolio.domain.errors import Conflict, DomainError, NotFound, RequestNotOpen
 from portfolio.web.access import load_user
 from portfolio.web.extensions import csrf
@@ -41,7 +41,11 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     csrf.init_app(app)
     runtime = open_runtime(settings)
     app.extensions["portfolio"] = runtime
-    app.extensions["portfolio_throttle"] = Throttle(storage_for(settings, runtime.engine), app.secret_key)
+    try:
+        app.extensions["portfolio_throttle"] = Throttle(storage_for(settings, runtime.engine), app.secret_key)
+    except ConfigError:
+        runtime.close()
+        raise
     app.before_request(load_user)
 
     from portfolio.web import auth, frameworks, org, supervisor, worker

@@ -58,8 +58,14 @@ class SQLStorage(Storage):
             "expires_at": case((live, rate_limits.c.expires_at), else_=new.excluded.expires_at),
         }).returning(rate_limits.c.count)
         with self.engine.begin() as conn:  # one statement: two processes never lose an increment
-            conn.execute(delete(rate_limits).where(rate_limits.c.expires_at <= now))
-            return conn.execute(upsert).scalar_one()
+            count = conn.execute(upsert).scalar_one()
+        if count == amount:  # a new window: a good moment to drop ended ones
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(delete(rate_limits).where(rate_limits.c.expires_at <= now))
+            except SQLAlchemyError:  # e.g. two processes cleaning at once; the next new window cleans
+                pass
+        return count
 
     def _live(self, key: str):
         with self.engine.connect() as conn:
