@@ -20,6 +20,7 @@ class Settings:
     database_url: str
     secret_key: str | None
     master_key_text: str | None
+    ratelimit_url: str | None = None  # redis://… for login counters; unset: the database above
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "Settings":
@@ -27,7 +28,8 @@ class Settings:
         instance = Path(env.get("PORTFOLIO_INSTANCE_PATH") or Path.cwd() / "instance").resolve()
         url = env.get("PORTFOLIO_DATABASE_URL") or f"sqlite:///{instance / 'portfolio.db'}"
         return cls(instance_path=instance, database_url=url, secret_key=env.get("PORTFOLIO_SECRET_KEY"),
-                   master_key_text=env.get("PORTFOLIO_MASTER_KEY"))
+                   master_key_text=env.get("PORTFOLIO_MASTER_KEY"),
+                   ratelimit_url=env.get("PORTFOLIO_RATELIMIT_URL") or None)
 
     # --- the database -------------------------------------------------------------------------
     @property

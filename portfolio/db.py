@@ -5,8 +5,8 @@ Alembic (migrations/) owns this schema; the event tables belong to the eventsour
 
 from __future__ import annotations
 
-from sqlalchemy import (Column, DateTime, Integer, LargeBinary, MetaData, PrimaryKeyConstraint, String,
-                        Table)
+from sqlalchemy import (Column, DateTime, Double, Index, Integer, LargeBinary, MetaData, PrimaryKeyConstraint,
+                        String, Table)
 
 metadata = MetaData()
 
@@ -40,4 +40,14 @@ web_sessions = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True), nullable=True),
     Column("ended_why", String(40), nullable=True),
+)
+
+# Fixed-window counters of login attempts, shared by every web process (portfolio/web/ratelimit.py).
+# Keys hold HMACs of the username and address, never the clear values; expired rows are deleted.
+rate_limits = Table(
+    "rate_limits", metadata,
+    Column("key", String(200), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("expires_at", Double, nullable=False),  # Unix time the window ends
+    Index("ix_rate_limits_expires_at", "expires_at"),
 )

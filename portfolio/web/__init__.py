@@ -6,14 +6,15 @@ import os
 import secrets
 from datetime import timedelta
 
-from flask import Flask, g, redirect, render_template, request, url_for
+from flask import Flask, g, make_response, redirect, render_template, request, url_for
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError
 
-from portfolio.config import Settings
+from portfolio.config import ConfigError, Settings
 from portfolio.domain.errors import Conflict, DomainError, NotFound, RequestNotOpen
 from portfolio.web.access import load_user, password_change_gate
-from portfolio.web.extensions import csrf, limiter
+from portfolio.web.extensions import csrf
+from portfolio.web.ratelimit import Throttle, storage_for
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; "
        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
@@ -33,14 +34,18 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         MAX_CONTENT_LENGTH=11 * 1024 * 1024,  # a 10 MiB evidence file and the form around it
         WTF_CSRF_ENABLED=not testing,
         WTF_CSRF_TIME_LIMIT=None,
-        RATELIMIT_ENABLED=not testing,
+        RATELIMIT_ENABLED=not testing,  # tests turn it on with app.config["RATELIMIT_ENABLED"] = True
         TESTING=testing,
     )
     HTMX(app)
     csrf.init_app(app)
-    limiter.init_app(app)
     runtime = open_runtime(settings)
     app.extensions["portfolio"] = runtime
+    try:
+        app.extensions["portfolio_throttle"] = Throttle(storage_for(settings, runtime.engine), app.secret_key)
+    except ConfigError:
+        runtime.close()
+        raise
     _key_scope(app, runtime)
     app.before_request(load_user)
     app.before_request(password_change_gate)
@@ -150,8 +155,11 @@ def _error_handlers(app: Flask) -> None:
         return page(413, "Too large", "The upload is larger than 10 MiB.")
 
     @app.errorhandler(429)
-    def too_many(_exc):
-        return page(429, "Too many attempts", "Too many attempts; wait a minute and try again.")
+    def too_many(exc):
+        response = make_response(page(429, "Too many attempts", exc.description))
+        if getattr(exc, "retry_after", None) is not None:
+            response.headers["Retry-After"] = str(exc.retry_after)
+        return response
 
     @app.errorhandler(400)
     def bad_request(exc):

@@ -16,7 +16,7 @@ from portfolio.web.access import app_service
 from portfolio.web.api_base import bp, route
 from portfolio.web.api_openapi import build_document
 from portfolio.web.api_schemas import TokenRequestSchema, TokenSchema
-from portfolio.web.extensions import limiter
+from portfolio.web.ratelimit import json_username, limit_logins
 
 __all__ = ["bp"]
 
@@ -24,7 +24,7 @@ __all__ = ["bp"]
 @route("/tokens", "POST", summary="Exchange a username and password for a bearer token", tag="auth", roles=None,
        body=TokenRequestSchema, status=201, response=TokenSchema, conflicts=True,
        extra={401: "Unauthorized", 403: "Forbidden", 429: "TooManyRequests"},
-       decorators=(limiter.limit("10 per minute; 50 per hour"),))
+       decorators=(limit_logins(json_username),))
 def create_token(data):
     """A new token replaces the account's previous one."""
     app = app_service()

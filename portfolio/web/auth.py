@@ -10,8 +10,8 @@ from marshmallow import fields, validate, validates_schema, ValidationError
 from portfolio.domain.errors import DomainError, NotFound
 from portfolio.passwords import MIN_LENGTH, verify_password
 from portfolio.web.access import app_service, login_required, sign_in, sign_out
-from portfolio.web.extensions import limiter
 from portfolio.web.forms import FormSchema, domain_errors, parse
+from portfolio.web.ratelimit import form_username, limit_logins
 
 bp = Blueprint("auth", __name__)
 
@@ -40,7 +40,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
+@limit_logins(form_username)
 def login():
     errors: dict = {}
     if request.method == "POST":
@@ -90,7 +90,6 @@ def change_password():
 
 
 @bp.route("/set-password/<uuid:person_id>/<token>", methods=["GET", "POST"])
-@limiter.limit("20 per hour", methods=["POST"])
 def set_password(person_id, token):
     """A one-time link from an admin: the person chooses a password the admin never sees."""
     if not app_service().reset_link_valid(person_id, token):
