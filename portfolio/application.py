@@ -339,6 +339,7 @@ class PortfolioApplication(Application):
     def deactivate_person(self, person_id: UUID | str, by: UUID | str, reason: str) -> None:
         admin = self._admin(by)
         person = self.person(person_id)
+        person.refuse_if_erased()  # before sealing: an erased person has no key to seal with
         # The reason is about the person: sealed with their key, so their erasure erases it too.
         person.deactivate(admin.id, self._seal(person.id, text("reason", reason, max_len=500)))
         self._save(person)

@@ -221,3 +221,20 @@ def test_a_deactivated_person_cannot_act(app, org):
         app.issue_password_reset(org["wendy"], org["sam"])
     with pytest.raises(DomainError):
         app.deactivate_person(org["wendy"], org["sam"], "x")  # a deactivated admin-to-be cannot act either
+
+
+def test_every_command_for_an_erased_person_is_refused(app, org):
+    app.erase_worker(org["sam"], org["ada"], "REQ-9")
+    sam = org["sam"]
+    for command in (lambda: app.change_roles(sam, ["supervisor", "auditor"]),
+                    lambda: app.start_position(sam, "peer_worker", "2025-01-01"),
+                    lambda: app.set_password_hash(sam, "x"),
+                    lambda: app.set_temporary_password(sam),
+                    lambda: app.issue_password_reset(sam, org["ada"]),
+                    lambda: app.deactivate_person(sam, org["ada"], "x"),
+                    lambda: app.reactivate_person(sam, org["ada"]),
+                    lambda: app.erase_worker(sam, org["ada"], "again"),
+                    lambda: app.revoke_sign_off(org["wendy"], org["wendy"], sam, "x"),
+                    lambda: app.erase_worker(org["wendy"], sam, "x")):
+        with pytest.raises(Erased):
+            command()

@@ -58,6 +58,7 @@ class Person(PortfolioAggregate):
         return role in self.roles
 
     def change_roles(self, roles: list[str]) -> None:
+        self.refuse_if_erased()
         if not roles:
             raise InvalidValue("roles", "at least one role is required")
         roles = all_of("roles", sorted(set(roles)), ACCOUNT_ROLES)
@@ -70,6 +71,7 @@ class Person(PortfolioAggregate):
 
     # --- positions (role history) ----------------------------------------------------------
     def start_position(self, position: str, starts_on: date, induction_days: int = 0) -> None:
+        self.refuse_if_erased()
         one_of("position", position, POSITIONS)
         if induction_days < 0 or induction_days > 730:
             raise InvalidValue("induction_days", "must be between 0 and 730")
@@ -106,6 +108,7 @@ class Person(PortfolioAggregate):
         self.assignments.append({"supervisor_id": supervisor_id, "starts_on": starts_on, "ends_on": ends_on})
 
     def end_supervision(self, supervisor_id: UUID, ends_on: date) -> None:
+        self.refuse_if_erased()
         current = [a for a in self.assignments if a["supervisor_id"] == supervisor_id and a["ends_on"] is None]
         if not current:
             raise AssignmentConflict("this supervisor has no open-ended assignment to end")
@@ -144,6 +147,10 @@ class Person(PortfolioAggregate):
         self.password_reset = None
 
     # --- account lifecycle -----------------------------------------------------------------
+    def refuse_if_erased(self) -> None:
+        if self.erased_at is not None:
+            raise ErasedError(f"{self.username} was erased on {self.erased_at.date()}: the account takes no changes")
+
     @property
     def active(self) -> bool:
         """May sign in, hold a token and act: not erased, not deactivated."""
