@@ -105,6 +105,10 @@ def build_history(app, at) -> dict:
         app.record_read(w, app.person(sam), "reflection", ref, "summary")
         gone_worker = app.register_person("gwen", "Gwen Gone", ["peer_worker"])
         app.erase_worker(gone_worker, ada, "request 2024-05-01 by email")
+        app.issue_password_reset(sue, ada)
+        app.set_temporary_password(sue, ada)
+        app.deactivate_person(sue, ada, "left in May")
+        app.reactivate_person(sue, ada)
         app.load_framework(_tag_framework("1", "Replay tags"))
         app.load_framework(_tag_framework("2", "Replay tags, revised"))
     for n in range(EXTRA_TRAININGS):
