@@ -25,7 +25,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.stages import StageReport, assess
-from portfolio.domain.values import printable
+from portfolio.domain.values import in_range, printable
 from portfolio.files import FileStore, check_file
 from portfolio.frameworks import catalogue
 
@@ -64,12 +64,21 @@ def as_date(field: str, value: date | str | None, required: bool = True) -> date
         if required:
             raise InvalidValue(field, "is required")
         return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidValue(field, f"{value!r} is not a date (use YYYY-MM-DD)") from None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidValue(field, f"{value!r} is not a date (use YYYY-MM-DD)") from None
+    return in_range(field, value)
+
+
+def file_name(name: str) -> str:
+    """Refused on the form's "file" field, where the person can act on it (rename the file)."""
+    name = (name or "").strip()
+    if len(name) > 255:
+        raise InvalidValue("file", f"the file name is {len(name)} characters long; rename the file to "
+                                   "at most 255 characters")
+    return text("file", name, max_len=255)
 
 
 def text(field: str, value: str | None, required: bool = True, max_len: int = MAX_TEXT) -> str:
@@ -400,7 +409,7 @@ class PortfolioApplication(Application):
             name, media_type, data = file
             check_file(data, media_type)
             file_meta = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media_type": media_type,
-                         "name_sealed": self._seal(worker.id, text("file name", name, max_len=255))}
+                         "name_sealed": self._seal(worker.id, file_name(name))}
         evidence_id = uuid4()
         pf.add_evidence(evidence_id, title, kind, self._seal(worker.id, text("description", description,
                                                                              required=False)),
