@@ -519,20 +519,32 @@ class PortfolioApplication(Application):
     def record_reads(self, worker_id: UUID | str, reader: Person, items: list[tuple[str, UUID | str]],
                      where: str) -> None:
         """Log reads of a worker's shared content by someone else (the worker's own are not logged)."""
-        worker_id = as_uuid("worker", worker_id)
-        if reader.id == worker_id or not items:
+        self.record_request_reads(reader, [(worker_id, kind, item_id, where) for kind, item_id in items])
+
+    def record_request_reads(self, reader: Person,
+                             reads: list[tuple[UUID | str, str, UUID | str, str]]) -> None:
+        """Everything `reader` was shown in one request, (worker, item kind, item id, where): one
+        ContentsRead event per worker's log, saved together, so a page view appends a few events
+        however many items it shows. Reads of one's own content are not logged."""
+        by_worker: dict[UUID, list[tuple[str, UUID, str]]] = {}
+        for worker_id, kind, item_id, where in reads:
+            wid = as_uuid("worker", worker_id)
+            if wid != reader.id:
+                by_worker.setdefault(wid, []).append((kind, as_uuid("item", item_id), where))
+        if not by_worker:
             return
         role = next((r for r in ("supervisor", "auditor", "org_admin") if reader.has_role(r)), reader.roles[0])
-        log_id = AccessLog.create_id(worker_id)
-        for attempt in range(3):  # two readers at the same moment: record on the fresh log
+        for attempt in range(3):  # two readers at the same moment: record on the fresh logs
+            logs = []
+            for wid, items in by_worker.items():
+                try:
+                    log = self.repository.get(AccessLog.create_id(wid))
+                except AggregateNotFoundError:
+                    log = AccessLog(worker_id=wid)
+                log.record_reads(reader.id, role, items)
+                logs.append(log)
             try:
-                log = self.repository.get(log_id)
-            except AggregateNotFoundError:
-                log = AccessLog(worker_id=worker_id)
-            for kind, item_id in items:
-                log.record_read(reader.id, role, kind, as_uuid("item", item_id), where)
-            try:
-                self._save(log)
+                self._save(*logs)
                 return
             except Conflict:
                 if attempt == 2:

@@ -14,7 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portfolio.config import Settings
 from portfolio.domain.errors import Conflict, DomainError, NotFound, RequestNotOpen
-from portfolio.web import deploy
+from portfolio.web import deploy, reads
 from portfolio.web.access import load_user
 from portfolio.web.extensions import csrf, limiter
 
@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     runtime = open_runtime(settings)
     app.extensions["portfolio"] = runtime
     app.before_request(load_user)
+    reads.init_app(app)  # reads of shared content: one event per worker's log per request
 
     from portfolio.web import auth, frameworks, org, supervisor, worker
     from portfolio.web.api import bp as api_bp
