@@ -45,7 +45,7 @@ from portfolio.domain.values import (
     non_empty,
     one_of,
 )
-from portfolio.domain.values import happened  # noqa: E402 - dates of occurrences (issue 9)
+from portfolio.domain.values import happened  # dates of occurrences: kept apart for easy merges
 
 PORTFOLIO_NS = uuid5(NAMESPACE_URL, "https://portfolio.invalid/portfolio")
 
