@@ -25,7 +25,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.stages import StageReport, assess
-from portfolio.domain.values import printable
+from portfolio.domain.values import in_range, printable
 from portfolio.files import FileStore, check_file
 from portfolio.passwords import hash_password, temporary_password, verify_password
 from portfolio.sessions import SessionStore
@@ -66,12 +66,21 @@ def as_date(field: str, value: date | str | None, required: bool = True) -> date
         if required:
             raise InvalidValue(field, "is required")
         return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError:
-        raise InvalidValue(field, f"{value!r} is not a date (use YYYY-MM-DD)") from None
+    if not isinstance(value, date):
+        try:
+            value = date.fromisoformat(str(value))
+        except ValueError:
+            raise InvalidValue(field, f"{value!r} is not a date (use YYYY-MM-DD)") from None
+    return in_range(field, value)
+
+
+def file_name(name: str) -> str:
+    """Refused on the form's "file" field, where the person can act on it (rename the file)."""
+    name = (name or "").strip()
+    if len(name) > 255:
+        raise InvalidValue("file", f"the file name is {len(name)} characters long; rename the file to "
+                                   "at most 255 characters")
+    return text("file", name, max_len=255)
 
 
 def text(field: str, value: str | None, required: bool = True, max_len: int = MAX_TEXT) -> str:
@@ -485,7 +494,7 @@ class PortfolioApplication(Application):
             name, media_type, data = file
             check_file(data, media_type)
             file_meta = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media_type": media_type,
-                         "name_sealed": self._seal(worker.id, text("file name", name, max_len=255))}
+                         "name_sealed": self._seal(worker.id, file_name(name))}
         evidence_id = uuid4()
         pf.add_evidence(evidence_id, title, kind, self._seal(worker.id, text("description", description,
                                                                              required=False)),
@@ -595,20 +604,32 @@ class PortfolioApplication(Application):
     def record_reads(self, worker_id: UUID | str, reader: Person, items: list[tuple[str, UUID | str]],
                      where: str) -> None:
         """Log reads of a worker's shared content by someone else (the worker's own are not logged)."""
-        worker_id = as_uuid("worker", worker_id)
-        if reader.id == worker_id or not items:
+        self.record_request_reads(reader, [(worker_id, kind, item_id, where) for kind, item_id in items])
+
+    def record_request_reads(self, reader: Person,
+                             reads: list[tuple[UUID | str, str, UUID | str, str]]) -> None:
+        """Everything `reader` was shown in one request, (worker, item kind, item id, where): one
+        ContentsRead event per worker's log, saved together, so a page view appends a few events
+        however many items it shows. Reads of one's own content are not logged."""
+        by_worker: dict[UUID, list[tuple[str, UUID, str]]] = {}
+        for worker_id, kind, item_id, where in reads:
+            wid = as_uuid("worker", worker_id)
+            if wid != reader.id:
+                by_worker.setdefault(wid, []).append((kind, as_uuid("item", item_id), where))
+        if not by_worker:
             return
         role = next((r for r in ("supervisor", "auditor", "org_admin") if reader.has_role(r)), reader.roles[0])
-        log_id = AccessLog.create_id(worker_id)
-        for attempt in range(3):  # two readers at the same moment: record on the fresh log
+        for attempt in range(3):  # two readers at the same moment: record on the fresh logs
+            logs = []
+            for wid, items in by_worker.items():
+                try:
+                    log = self.repository.get(AccessLog.create_id(wid))
+                except AggregateNotFoundError:
+                    log = AccessLog(worker_id=wid)
+                log.record_reads(reader.id, role, items)
+                logs.append(log)
             try:
-                log = self.repository.get(log_id)
-            except AggregateNotFoundError:
-                log = AccessLog(worker_id=worker_id)
-            for kind, item_id in items:
-                log.record_read(reader.id, role, kind, as_uuid("item", item_id), where)
-            try:
-                self._save(log)
+                self._save(*logs)
                 return
             except Conflict:
                 if attempt == 2:

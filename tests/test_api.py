@@ -489,7 +489,7 @@ def test_domain_field_errors_answer_422_on_the_field(api):
         assert response.status_code == 422, (path, response.get_data(as_text=True))
         assert reason in " ".join(response.get_json()["fields"][field]), response.get_json()
     future = api.post("sam", f"/workers/{api.ids['wendy']}/supervisions", {
-        "held_on": "2999-01-01", "orientation": "task", "format": "group", "mode": "phone", "minutes": 30})
+        "held_on": "2099-01-01", "orientation": "task", "format": "group", "mode": "phone", "minutes": 30})
     assert future.status_code == 422 and "future" in future.get_json()["fields"]["held_on"][0]
 
 

@@ -136,7 +136,7 @@ def test_subject_access_export_holds_everything_readable(runtime, app, org, at):
     texts = [t for e in data["events"] for t in e["text"].values() if t]
     assert any("MARKERGOAL" in t for t in texts) and "My goal" in texts
     assert {e["type"] for e in data["events"]} >= {"Person.Registered", "Portfolio.ReflectionWritten",
-                                                   "AccessLog.ContentRead"}
+                                                   "AccessLog.ContentsRead"}
     assert data["access_log"][0]["reader_id"] == str(sam)
     (item,) = [i for i in data["exposure"] if i["id"] == str(rid)]
     assert [p["tier"] for p in item["exposure"]["periods"]] == ["private", "supervisors"]

@@ -61,6 +61,18 @@ def _tag_framework(version: str, title: str) -> dict:
     return doc
 
 
+def _legacy_read(app, worker, reader, item) -> None:
+    """One read as logs written before AccessLog.ContentsRead hold it: a ContentRead per item."""
+    from datetime import datetime, timezone
+
+    from portfolio.domain.access_log import AccessLog
+
+    log = app.repository.get(AccessLog.create_id(worker))
+    log._read(reader_id=reader, reader_role="supervisor", item_kind="reflection", item_id=item, where="old",
+              read_at=datetime.now(timezone.utc))
+    app.save(log)
+
+
 def build_history(app, at) -> dict:
     """Commands that between them raise every event type; returns the ids used."""
     with at("2023-01-02"):
@@ -103,6 +115,7 @@ def build_history(app, at) -> dict:
         story = app.write_reflection(w, "free", "A friend's story", "told with permission", [], others_story=True)
         app.confirm_story_permission(w, "reflection", story)
         app.record_read(w, app.person(sam), "reflection", ref, "summary")
+        _legacy_read(app, w, sam, ref)
         gone_worker = app.register_person("gwen", "Gwen Gone", ["peer_worker"])
         app.erase_worker(gone_worker, ada, "request 2024-05-01 by email")
         app.issue_password_reset(sue, ada)

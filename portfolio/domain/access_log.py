@@ -27,9 +27,22 @@ class AccessLog(PortfolioAggregate):
         self.reads: list[dict] = []
 
     def record_read(self, reader_id: UUID, reader_role: str, item_kind: str, item_id: UUID, where: str) -> None:
-        self._read(reader_id=reader_id, reader_role=reader_role, item_kind=item_kind, item_id=item_id,
-                   where=where[:100], read_at=clock.now())
+        self.record_reads(reader_id, reader_role, [(item_kind, item_id, where)])
 
+    def record_reads(self, reader_id: UUID, reader_role: str, items: list[tuple[str, UUID, str]]) -> None:
+        """Everything one reader was shown in one request, as one event: (item kind, item id, where)."""
+        listed = list(dict.fromkeys((kind, str(item_id), where[:100]) for kind, item_id, where in items))
+        if listed:
+            self._contents_read(reader_id=reader_id, reader_role=reader_role, read_at=clock.now(),
+                                items=[{"item_kind": k, "item_id": i, "where": w} for k, i, w in listed])
+
+    @event("ContentsRead")
+    def _contents_read(self, reader_id: UUID, reader_role: str, items: list[dict], read_at: datetime) -> None:
+        for it in items:
+            self.reads.append({"reader_id": reader_id, "reader_role": reader_role, "item_kind": it["item_kind"],
+                               "item_id": UUID(it["item_id"]), "where": it["where"], "read_at": read_at})
+
+    # One event per item read: what logs written before ContentsRead hold. Kept so they still load.
     @event("ContentRead")
     def _read(self, reader_id: UUID, reader_role: str, item_kind: str, item_id: UUID, where: str,
               read_at: datetime) -> None:

@@ -45,6 +45,7 @@ from portfolio.domain.values import (
     non_empty,
     one_of,
 )
+from portfolio.domain.values import happened  # dates of occurrences: kept apart for easy merges
 
 PORTFOLIO_NS = uuid5(NAMESPACE_URL, "https://portfolio.invalid/portfolio")
 
@@ -89,6 +90,7 @@ class Portfolio(PortfolioAggregate):
                         delivery: str, elements: list[str], accredited: bool, accredited_by: str,
                         ratings: dict[str, int]) -> list[str]:
         """Returns warnings (e.g. a session over 4 hours, 000:388): advice, not refusal."""
+        happened("held_on", held_on, "a training")
         title = non_empty("title", title)
         provider = non_empty("provider", provider)
         accredited_by = printable("accredited_by", (accredited_by or "").strip())
@@ -122,6 +124,7 @@ class Portfolio(PortfolioAggregate):
     def record_supervision(self, supervision_id: UUID, held_on: date, supervisor_id: UUID, orientation: str,
                            format: str, mode: str, minutes: int, topics: list[str], actions_sealed: str,
                            notes_sealed: str, worker: Person) -> None:
+        happened("held_on", held_on, "a supervision session")
         one_of("orientation", orientation, SUPERVISION_ORIENTATION)
         one_of("format", format, SUPERVISION_FORMAT)
         one_of("mode", mode, SUPERVISION_MODE)

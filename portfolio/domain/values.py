@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
+from portfolio.domain import clock
 from portfolio.domain.errors import InvalidValue
 
 # Competence table columns, in order (002: "moving from basic all the way to leader roles").
@@ -76,3 +77,24 @@ def non_empty(field: str, value: str, max_len: int = 200) -> str:
 def date_range_ok(start: date, end: date | None, field: str = "ends_on") -> None:
     if end is not None and end < start:
         raise InvalidValue(field, f"{end.isoformat()} is before the start {start.isoformat()}")
+
+
+# The days the product accepts. No peer support record is older or further ahead, and outside them
+# date arithmetic (90 days back, a month ahead, the end of a day) would overflow Python's dates.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+
+
+def in_range(field: str, day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise InvalidValue(field, f"must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()} "
+                                  f"(got {day.isoformat()})")
+    return day
+
+
+def happened(field: str, day: date, what: str) -> date:
+    """A day on which something took place: not before 1900, not in the future (a day's grace for
+    time zones ahead of UTC)."""
+    in_range(field, day)
+    if day > clock.today() + timedelta(days=1):
+        raise InvalidValue(field, f"{what} cannot be recorded in the future ({day.isoformat()})")
+    return day

@@ -28,7 +28,8 @@ class PeopleProjection(Projection):
         Person.Erased: "erased",
     }
     ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Username.Reserved,
-               AccessLog.Opened, AccessLog.ContentRead, Framework.Registered, Framework.VersionPublished,
+               AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
+               Framework.VersionPublished,
                *PORTFOLIO_EVENTS)
 
     def registered(self, e, w: Writer) -> None:

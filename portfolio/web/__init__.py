@@ -9,9 +9,12 @@ from datetime import timedelta
 from flask import Flask, g, make_response, redirect, render_template, request, url_for
 from flask_htmx import HTMX
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portfolio.config import ConfigError, Settings
 from portfolio.domain.errors import Conflict, DomainError, NotFound, RequestNotOpen
+from portfolio.web import deploy, reads
 from portfolio.web.access import load_user, password_change_gate
 from portfolio.web.extensions import csrf
 from portfolio.web.ratelimit import Throttle, storage_for
@@ -27,9 +30,6 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key or _instance_secret(settings),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=os.environ.get("PORTFOLIO_SECURE_COOKIES", "") == "1",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
         MAX_CONTENT_LENGTH=11 * 1024 * 1024,  # a 10 MiB evidence file and the form around it
         WTF_CSRF_ENABLED=not testing,
@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         RATELIMIT_ENABLED=not testing,  # tests turn it on with app.config["RATELIMIT_ENABLED"] = True
         TESTING=testing,
     )
+    deploy.configure(app)  # Secure cookie, proxy headers
     HTMX(app)
     csrf.init_app(app)
     runtime = open_runtime(settings)
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     _key_scope(app, runtime)
     app.before_request(load_user)
     app.before_request(password_change_gate)
+    reads.init_app(app)  # reads of shared content: one event per worker's log per request
 
     from portfolio.web import auth, frameworks, org, supervisor, worker
     from portfolio.web.api import bp as api_bp
@@ -71,7 +73,15 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
 
     @app.get("/healthz")
     def healthz():
-        return {"status": "ok", "events": runtime.app.recorder.max_notification_id() or 0}
+        """For load balancers: is the database answering? Nothing more to anonymous callers."""
+        try:
+            with runtime.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            runtime.app.recorder.max_notification_id()  # the event store (a separate file on SQLite)
+        except Exception:  # noqa: BLE001 - any failure means "not able to serve"
+            app.logger.warning("health check failed", exc_info=True)
+            return {"status": "unavailable"}, 503
+        return {"status": "ok"}
 
     _error_handlers(app)
 
@@ -164,3 +174,19 @@ def _error_handlers(app: Flask) -> None:
     @app.errorhandler(400)
     def bad_request(exc):
         return page(400, "Bad request", getattr(exc, "description", "The request could not be understood."))
+
+    @app.errorhandler(HTTPException)
+    def other_http_error(exc):
+        return page(exc.code or 500, exc.name, exc.description or "")
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(_exc):
+        # Flask has already logged the traceback (app.logger); the client gets none of it.
+        message = "Something went wrong on our side; it has been logged. Try again later."
+        try:
+            return page(500, "Server error", message)
+        except Exception:  # noqa: BLE001 - the error page itself failed (e.g. the database is down)
+            app.logger.exception("the error page failed")
+            if _wants_json():
+                return {"error": "Server error", "message": message}, 500
+            return f"<!doctype html><title>Server error</title><h1>Server error</h1><p>{message}</p>", 500

@@ -8,7 +8,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from portfolio.domain.values import EXPOSURE_TIERS, GOAL_STATUSES
-from portfolio.web.forms import FormSchema
+from portfolio.web.forms import Day, FormSchema
 from portfolio.web.schemas import EvidenceSchema, SupervisionSchema
 
 NULLABLE = dict(allow_none=True, load_default=None)
@@ -41,7 +41,7 @@ class ApiEvidenceSchema(EvidenceSchema):
 
 
 class AsOfDaySchema(FormSchema):
-    as_of = fields.Date(load_default=None, metadata={"description": "As things stood at the end of this day "
+    as_of = Day(load_default=None, metadata={"description": "As things stood at the end of this day "
                                                                       "(default and any later day: now)."})
 
 

@@ -18,6 +18,7 @@ from portfolio.web.api_base import route, split
 from portfolio.web.api_schemas import (ApiSupervisionSchema, CreatedSchema, QueueSchema, StatusSchema, SummarySchema,
                                        SuperviseesSchema)
 from portfolio.web.api_worker import person_ref, stage_dict
+from portfolio.web.reads import note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema
 
 SUPERVISOR = ("supervisor",)
@@ -85,7 +86,7 @@ def summary(worker_id):
     reads = [("reflection", r["id"]) for r in shared if r["title"] is not None]
     if open_actions is not None:
         reads.append(("supervision", s["last_supervision_id"]))
-    app.record_reads(worker.id, g.user, reads, "API supervision summary")
+    note_reads(worker.id, reads, "API supervision summary")
     return {"worker": person_ref(worker), "last_session": s["last_session"], "days_since_last": s["days_since_last"],
             "sessions_90_days": s["sessions_90_days"], "open_actions": open_actions, "shared_reflections": shared,
             "sign_offs": sign_offs, "goals_due": goals, "stage": stage_dict(s["stage"])}

@@ -4,6 +4,8 @@ them; attempts are rate-limited."""
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from marshmallow import fields, validate, validates_schema, ValidationError
 
@@ -35,8 +37,18 @@ class ChangePasswordSchema(NewPasswordSchema):
     current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
 
 
+def _redirectable(value: str) -> bool:
+    return (value.startswith("/") and not value.startswith("//") and "\\" not in value and "://" not in value
+            and not any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value))
+
+
 def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else url_for("home")
+    """Only a path on this site. Browsers drop tabs and newlines from a URL and read a backslash as a
+    slash, so "/<tab>/evil.example" becomes "//evil.example": refuse any such character, also once
+    percent-decoded; anything doubtful goes to the home page."""
+    if target and _redirectable(target) and _redirectable(unquote(target)):
+        return target
+    return url_for("home")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -6,6 +6,8 @@ from typing import Any
 
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load
 
+from portfolio.domain.values import FIRST_DAY, LAST_DAY
+
 
 class FormSchema(Schema):
     class Meta:
@@ -26,6 +28,18 @@ class FormSchema(Schema):
             elif key in data and data[key] != "":
                 out[key] = data[key]
         return out
+
+
+class Day(fields.Date):
+    """A calendar day the product accepts (1900-01-01 to 2100-12-31): outside, date arithmetic overflows."""
+
+    default_error_messages = {"range": f"must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}"}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_DAY <= day <= LAST_DAY:
+            raise self.make_error("range")
+        return day
 
 
 def parse(schema: Schema, source: Any) -> tuple[dict, dict[str, list[str]]]:

@@ -11,7 +11,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from portfolio.domain.values import (ACCOUNT_ROLES, EVIDENCE_KINDS, EXPOSURE_TIERS, GOAL_STATUSES, LEVELS, POSITIONS,
                                      REFLECTION_TEMPLATES, SUPERVISION_FORMAT, SUPERVISION_MODE,
                                      SUPERVISION_ORIENTATION, TRAINING_DELIVERY)
-from portfolio.web.forms import FormSchema
+from portfolio.web.forms import Day, FormSchema
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{0,39}$", error="is not a framework code")
 SHORT = validate.Length(min=1, max=200)
@@ -20,7 +20,7 @@ SHORT = validate.Length(min=1, max=200)
 class TrainingSchema(FormSchema):
     title = fields.String(required=True, validate=SHORT)
     provider = fields.String(required=True, validate=SHORT)
-    held_on = fields.Date(required=True)
+    held_on = Day(required=True)
     hours = fields.Decimal(required=True, places=2, validate=validate.Range(min=0.25, max=200),
                            as_string=True)
     delivery = fields.String(required=True, validate=validate.OneOf(TRAINING_DELIVERY))
@@ -88,7 +88,7 @@ class RevokeSchema(FormSchema):
 
 
 class SupervisionSchema(FormSchema):
-    held_on = fields.Date(required=True)
+    held_on = Day(required=True)
     orientation = fields.String(required=True, validate=validate.OneOf(SUPERVISION_ORIENTATION))
     format = fields.String(required=True, validate=validate.OneOf(SUPERVISION_FORMAT))
     mode = fields.String(required=True, validate=validate.OneOf(SUPERVISION_MODE))
@@ -101,7 +101,7 @@ class SupervisionSchema(FormSchema):
 class GoalSchema(FormSchema):
     goal = fields.String(required=True, validate=validate.Length(min=1, max=2000))
     competences = fields.List(fields.String(validate=CODE), load_default=list)
-    due_on = fields.Date(load_default=None)
+    due_on = Day(load_default=None)
 
 
 class GoalReviewSchema(FormSchema):
@@ -118,7 +118,7 @@ class AccountSchema(FormSchema):
     roles = fields.List(fields.String(validate=validate.OneOf(ACCOUNT_ROLES)), required=True,
                         validate=validate.Length(min=1))
     position = fields.String(load_default=None, validate=validate.OneOf(POSITIONS))
-    starts_on = fields.Date(load_default=None)
+    starts_on = Day(load_default=None)
     induction_days = fields.Integer(load_default=90, validate=validate.Range(0, 730))
 
 
@@ -129,13 +129,13 @@ class RolesSchema(FormSchema):
 
 class AssignmentSchema(FormSchema):
     supervisor_id = fields.UUID(required=True)
-    starts_on = fields.Date(required=True)
-    ends_on = fields.Date(load_default=None)
+    starts_on = Day(required=True)
+    ends_on = Day(load_default=None)
 
 
 class EndAssignmentSchema(FormSchema):
     supervisor_id = fields.UUID(required=True)
-    ends_on = fields.Date(required=True)
+    ends_on = Day(required=True)
 
 
 class ErasureSchema(FormSchema):
@@ -148,12 +148,12 @@ class DeactivationSchema(FormSchema):
 
 
 class AuditFilterSchema(FormSchema):
-    start = fields.Date(load_default=None)
-    end = fields.Date(load_default=None)
+    start = Day(load_default=None)
+    end = Day(load_default=None)
     supervisor_id = fields.UUID(load_default=None)
     competence = fields.String(load_default=None, validate=CODE)
 
 
 class AsOfSchema(FormSchema):
-    as_of = fields.Date(load_default=None)
+    as_of = Day(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))

@@ -26,6 +26,7 @@ from portfolio.domain.errors import DomainError, NotFound, RequestNotOpen
 from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
 from portfolio.web.access import app_service, may_read_text, roles_required, runtime, supervises, worker_or_404
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.reads import note_read, note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
@@ -83,8 +84,7 @@ def _card(worker, request_id: UUID | str, pf=None) -> dict:
                          "readable": readable, "has_file": bool(ev["file"]) and readable,
                          "description": app_service().read_text(worker.id, ev["description_sealed"])
                          if readable else None})
-    app_service().record_reads(worker.id, g.user, [("evidence", e["id"]) for e in evidence if e["readable"]],
-                               "sign-off queue")
+    note_reads(worker.id, [("evidence", e["id"]) for e in evidence if e["readable"]], "sign-off queue")
     return {"id": str(request_id), "worker_id": str(worker.id), "worker_name": app_service().display_name(worker),
             "competence": req["competence"], "title": item.get("title", ""), "levels": req["levels"],
             "statements": [(lv, item.get("statements", {}).get(lv, "")) for lv in req["levels"]],
@@ -152,7 +152,7 @@ def evidence_file(worker_id, evidence_id):
             or not may_read_text(g.user, worker.id, ev["exposure"]):
         abort(404)
     name, media_type, data = app_service().evidence_file(worker.id, evidence_id)
-    app_service().record_read(worker.id, g.user, "evidence", evidence_id, "evidence file download")
+    note_read(worker.id, "evidence", evidence_id, "evidence file download")
     return Response(data, mimetype=media_type,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name, safe='')}"})
 
@@ -201,7 +201,7 @@ def _summary_context(worker) -> dict:
     reads = [("reflection", r.reflection_id) for r in shown]
     if actions:
         reads.append(("supervision", s["last_supervision_id"]))
-    app_service().record_reads(worker.id, g.user, reads, "supervision summary")
+    note_reads(worker.id, reads, "supervision summary")
     sign_offs = [dict(r._mapping, levels=r.levels.split(","), decided_name=_name(r.decided_by))
                  for r in s["sign_offs"]]
     goals = [{"competences": [c for c in r.competences.split(",") if c], "due_on": r.due_on,
