@@ -126,7 +126,7 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
         rows, _ = views.timeline(str(worker_id), per_page=100000)
         current = {"stage": vars(views.stage(str(worker_id), day)),
                    "matrix": [dict(v) for v in views.matrix(str(worker_id)).values()],
-                   "timeline": [dict(r._mapping) for r in rows]}
+                   "timeline": [dict(r._mapping, title=opened(r.title_sealed)) for r in rows]}
     return _jsonable({
         "person": {"id": worker_id, "username": person.username, "name": app.display_name(person),
                    "roles": person.roles, "joined_on": person.joined_on, "positions": person.positions,

@@ -133,6 +133,8 @@ class TimelineRowSchema(Schema):
     kind = fields.String(required=True)
     item_id = fields.UUID(**NULLABLE)
     label = fields.String(required=True)
+    title = fields.String(**NULLABLE, metadata={"description": "The item's title, in the worker's words "
+                                                               "(null when it has none or was erased)."})
 
 
 class TimelineSchema(Schema):
@@ -243,9 +245,10 @@ class ProgressionSchema(Schema):
 
 
 class AuditEvidenceSchema(Schema):
+    """Structure only: the worker's title and description are theirs (sealed), never in the audit."""
     id = fields.UUID(required=True)
-    title = fields.String(required=True)
     kind = fields.String(required=True)
+    added_at = fields.DateTime(required=True)
     withdrawn = fields.Boolean(required=True)
 
 
@@ -270,7 +273,8 @@ class AuditRowSchema(Schema):
     revoked_by = fields.UUID(**NULLABLE)
     revoked_by_name = fields.String(**NULLABLE)
     sessions_90_days = fields.Integer(required=True)
-    unaccredited_trainings = fields.List(fields.String(), required=True)
+    unaccredited_trainings = fields.List(fields.Date(), required=True, metadata={
+        "description": "Dates of the linked trainings from programmes not accredited."})
     flags = fields.List(fields.String(), required=True)
 
 
