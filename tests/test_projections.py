@@ -171,7 +171,9 @@ def test_read_your_writes(app, runtime, org, at):
     runtime.read_models()  # caught up before the command below
     with at("2023-03-01"):
         app.record_training(w, "Stigma and rights", "College", "2023-03-01", 2, "online", [], True, "Uni")
-    assert runtime.read_models().timeline(w)[0][0].label.startswith("Training: Stigma and rights")
+    row = runtime.read_models().timeline(w)[0][0]
+    assert row.label == "Training on 2023-03-01 (2.00 h, online)"  # metadata only; the title is sealed
+    assert app.read_text(w, row.title_sealed) == "Stigma and rights"
 
 
 def test_unknown_event_type_stops_the_projection_naming_the_position(app, runtime, org):
