@@ -20,8 +20,9 @@ class TokenRequestSchema(FormSchema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
 
 
-# The read models keep a supervision's topics and an evidence item's claims joined in one column of
-# 600 characters; longer would stop the projection on PostgreSQL (SQLite does not check lengths).
+# The read models keep an evidence item's claims joined in one column of 600 characters; longer would
+# stop the projection on PostgreSQL (SQLite does not check lengths). Topics are sealed together now
+# (no length limit in the read model), but keep the same joined limit so the API answers as before.
 # "Api" is left out of the names in the OpenAPI document.
 JOINED_MAX = 600
 
