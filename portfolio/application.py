@@ -25,7 +25,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.stages import StageReport, assess
-from portfolio.domain.values import in_range, printable
+from portfolio.domain.values import LEGACY_CLEAR, in_range, printable
 from portfolio.files import FileStore, check_file
 from portfolio.passwords import hash_password, temporary_password, verify_password
 from portfolio.sessions import SessionStore
@@ -155,11 +155,15 @@ class PortfolioApplication(Application):
         return self.keys.seal(owner_id, value)
 
     def read_text(self, owner_id: UUID | str, sealed: str | None) -> str | None:
-        """Decrypt one personal text for a permitted reader; None if it was erased."""
+        """Decrypt one personal text for a permitted reader; None if it was erased. Text that old
+        events held in clear (LEGACY_CLEAR) is shown on the same terms: only while the key exists."""
         if not sealed:
             return sealed
+        owner = as_uuid("owner", owner_id)
         try:
-            return self.keys.open(as_uuid("owner", owner_id), sealed)
+            if sealed.startswith(LEGACY_CLEAR):
+                return sealed[len(LEGACY_CLEAR):] if self.keys.has_key(owner) else None
+            return self.keys.open(owner, sealed)
         except KeyUnavailable:
             return None
 
@@ -388,15 +392,21 @@ class PortfolioApplication(Application):
                         hours: Decimal | float | str, delivery: str, elements: list[str] | None = None,
                         accredited: bool = False, accredited_by: str = "",
                         ratings: dict[str, int] | None = None) -> tuple[UUID, list[str]]:
-        _, pf = self._worker(worker_id)
+        """Title, provider and accrediting body are the worker's words: sealed with their key."""
+        worker, pf = self._worker(worker_id)
         try:
             hours_d = Decimal(str(hours)).quantize(Decimal("0.01"))
         except InvalidOperation:
             raise InvalidValue("hours", f"{hours!r} is not a number") from None
+        title = text("title", title, max_len=200)
+        provider = text("provider", provider, max_len=200)
+        accredited_by = text("accredited_by", accredited_by, required=False, max_len=200)
         training_id = uuid4()
         warnings = pf.record_training(
-            training_id, title, provider, as_date("held_on", held_on), hours_d, delivery,
-            self._codes("elements", list(elements or []), (TRAINING_ELEMENTS,)), accredited, accredited_by,
+            training_id, self._seal(worker.id, title), self._seal(worker.id, provider),
+            as_date("held_on", held_on), hours_d, delivery,
+            self._codes("elements", list(elements or []), (TRAINING_ELEMENTS,)), accredited,
+            self._seal(worker.id, accredited_by) if accredited_by else "",
             dict(zip(self._codes("ratings", list(ratings or {}), (TRAINING_EVALUATION,)),
                      (ratings or {}).values())))
         self._save(pf)
@@ -405,16 +415,25 @@ class PortfolioApplication(Application):
     def record_supervision(self, worker_id: UUID | str, supervisor_id: UUID | str, held_on: date | str,
                            orientation: str, format: str, mode: str, minutes: int,
                            topics: list[str] | None = None, agreed_actions: str = "", notes: str = "") -> UUID:
+        """Topics, actions and notes are about the worker: sealed with the worker's key."""
         worker, pf = self._worker(worker_id)
         supervisor = self.person(supervisor_id)
+        clean_topics = [text("topics", t, max_len=60) for t in topics or [] if (t or "").strip()]
+        if len(clean_topics) > 8:
+            raise InvalidValue("topics", "name at most 8 topics")
         supervision_id = uuid4()
         pf.record_supervision(
             supervision_id, as_date("held_on", held_on), supervisor.id, orientation, format, mode, int(minutes),
-            list(topics or []),
+            self._seal(worker.id, json.dumps(clean_topics, ensure_ascii=False)),
             self._seal(worker.id, text("agreed_actions", agreed_actions, required=False)),
             self._seal(worker.id, text("notes", notes, required=False)), worker)
         self._save(pf)
         return supervision_id
+
+    def topics(self, worker_id: UUID | str, topics_sealed: str | None) -> list[str] | None:
+        """A supervision's topics for a permitted reader; None once erased."""
+        opened = self.read_text(worker_id, topics_sealed)
+        return None if opened is None else json.loads(opened or "[]")
 
     def _reflection_body(self, template: str, body: dict[str, str] | str) -> str:
         if template not in TEMPLATES:
@@ -496,7 +515,7 @@ class PortfolioApplication(Application):
             file_meta = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media_type": media_type,
                          "name_sealed": self._seal(worker.id, file_name(name))}
         evidence_id = uuid4()
-        pf.add_evidence(evidence_id, title, kind, self._seal(worker.id, text("description", description,
+        pf.add_evidence(evidence_id, self._seal(worker.id, text("title", title, max_len=200)), kind, self._seal(worker.id, text("description", description,
                                                                              required=False)),
                         claim_dicts, fw["id"], str(fw["version"]), file_meta,
                         [as_uuid("links", x) for x in links or []])

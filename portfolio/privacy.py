@@ -18,6 +18,7 @@ from portfolio.application import PortfolioApplication, as_uuid
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.errors import NotFound
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.values import LEGACY_CLEAR
 
 TIER_READERS = {
     "private": "only the worker",
@@ -110,6 +111,9 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
             state = {k: v for k, v in vars(event).items() if k not in ("originator_topic",)}
             readable = {k[:-len("_sealed")]: opened(v) for k, v in state.items()
                         if k.endswith("_sealed") and isinstance(v, str)}
+            # Text old events held in clear is shown opened (while the key exists), not as stored.
+            state = {k: LEGACY_CLEAR if isinstance(v, str) and v.startswith(LEGACY_CLEAR) else v
+                     for k, v in state.items()}
             events.append({"type": get_topic(type(event)).split(":")[-1], "version": event.originator_version,
                            "at": event.timestamp, "data": state, "text": readable})
     pf = app.portfolio(worker_id) if person.has_role("peer_worker") else None
@@ -126,7 +130,7 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
         rows, _ = views.timeline(str(worker_id), per_page=100000)
         current = {"stage": vars(views.stage(str(worker_id), day)),
                    "matrix": [dict(v) for v in views.matrix(str(worker_id)).values()],
-                   "timeline": [dict(r._mapping) for r in rows]}
+                   "timeline": [dict(r._mapping, title=opened(r.title_sealed)) for r in rows]}
     return _jsonable({
         "person": {"id": worker_id, "username": person.username, "name": app.display_name(person),
                    "roles": person.roles, "joined_on": person.joined_on, "positions": person.positions,

@@ -38,7 +38,10 @@ def test_training_is_recorded(app, org, today):
     t = app.portfolio(w).trainings[str(tid)]
     assert t["hours"] == Decimal("3.50") and t["held_on"] == date(2024, 4, 10)
     assert t["elements"] == ["TE-1", "TE-2"]
-    assert (t["accredited"], t["accredited_by"]) == (True, "Open College")
+    assert t["accredited"] and app.read_text(w, t["accredited_by_sealed"]) == "Open College"
+    assert app.read_text(w, t["title_sealed"]) == "Boundaries"
+    assert app.read_text(w, t["provider_sealed"]) == "Recovery College"
+    assert "Boundaries" not in str(t) and "Open College" not in str(t)  # sealed in the aggregate too
     assert t["ratings"] == {"RELEVANCE": 5, "SAFETY": 1}
 
 

@@ -12,7 +12,8 @@ from sqlalchemy import inspect, text
 from portfolio.transfer import export_events
 
 KINDS = ["display_name", "reflection_title", "reflection_body", "reflection_amended", "supervision_notes",
-         "agreed_actions", "evidence_description", "file_name", "file_content", "feedback", "goal",
+         "agreed_actions", "supervision_topic", "training_title", "training_provider", "accredited_by",
+         "evidence_title", "evidence_description", "file_name", "file_content", "feedback", "goal",
          "goal_review", "revocation_reason"]
 
 
@@ -26,11 +27,15 @@ def planted(app, org, at):
         rid = app.write_reflection(w, "grow", f"Title {m['reflection_title']}",
                                    {"G": f"My goal {m['reflection_body']}", "W": "will"}, ["REL-1"])
         app.amend_reflection(w, rid, "Title again", {"R": f"Reality {m['reflection_amended']}"}, [])
-        app.record_supervision(w, sam, "2023-05-30", "process", "one_to_one", "video", 60, ["stress"],
+        app.record_supervision(w, sam, "2023-05-30", "process", "one_to_one", "video", 60,
+                               ["stress", f"Topic {m['supervision_topic']}"],
                                f"Actions {m['agreed_actions']}", f"Notes {m['supervision_notes']}")
-        ev = app.add_evidence(w, "Practice record", "work_product", f"Desc {m['evidence_description']}",
-                              [("REL-1", "Basic")],
-                              (f"{m['file_name']}.txt", "text/plain", f"content {m['file_content']}".encode()))
+        training, _ = app.record_training(w, f"Course {m['training_title']}", f"By {m['training_provider']}",
+                                          "2023-05-20", 3, "online", [], True, f"Body {m['accredited_by']}")
+        ev = app.add_evidence(w, f"Record {m['evidence_title']}", "work_product",
+                              f"Desc {m['evidence_description']}", [("REL-1", "Basic")],
+                              (f"{m['file_name']}.txt", "text/plain", f"content {m['file_content']}".encode()),
+                              links=[training])
         req = app.request_sign_off(w, "REL-1", "Basic", [ev])
         app.return_sign_off(w, req, sam, f"Feedback {m['feedback']}")
         req = app.request_sign_off(w, "REL-1", "Basic", [ev])

@@ -4,7 +4,9 @@ log, erasure by crypto-shredding and the subject-access export. On both backends
 from __future__ import annotations
 
 import io
+import json
 import re
+import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -175,3 +177,180 @@ def test_no_field_for_diagnosis_treatment_or_disability_anywhere():
         names += re.findall(r'name="([^"]+)"', path.read_text())
     assert len(names) > 100
     assert [n for n in names if FORBIDDEN.search(n)] == []
+
+
+# --- everything a person typed, after erasure -----------------------------------------------------
+TYPED = "ZZTYPED"
+
+
+def _type_everything(app, ids, at) -> dict[str, str]:
+    """Every field a person types about the worker, each with its own marker."""
+    m = {k: f"{TYPED}{k}" for k in ("rtitle", "rbody", "ramend", "ttitle", "tprovider", "taccredited", "topic",
+                                    "actions", "notes", "etitle", "edesc", "ename", "econtent", "goal", "review",
+                                    "feedback", "reason", "etitle2")}
+    w, sam, ada = ids["wendy"], ids["sam"], ids["ada"]
+    with at("2024-03-01"):
+        rid = app.write_reflection(w, "free", m["rtitle"], m["rbody"], [])
+        app.amend_reflection(w, rid, m["rtitle"], m["ramend"], [])
+        app.change_exposure(w, "reflection", rid, "accreditation")
+        tid, _ = app.record_training(w, m["ttitle"], m["tprovider"], "2024-02-28", 2, "online", [], True,
+                                     m["taccredited"])
+        sid = app.record_supervision(w, sam, "2024-03-01", "process", "one_to_one", "video", 50, [m["topic"]],
+                                     m["actions"], m["notes"])
+        app.change_exposure(w, "supervision", sid, "supervisors")
+        ev = app.add_evidence(w, m["etitle"], "observation", m["edesc"], [("GOAL-1", "Basic")],
+                              (f"{m['ename']}.txt", "text/plain", m["econtent"].encode()), links=[tid])
+        goal = app.set_goal(w, m["goal"], [], "2024-06-01")
+        app.review_goal(w, goal, "open", 5, m["review"])
+        req = app.request_sign_off(w, "GOAL-1", "Basic", [ev])
+        app.return_sign_off(w, req, sam, m["feedback"])
+        req = app.request_sign_off(w, "GOAL-1", "Basic", [ev])
+        app.approve_sign_off(w, req, sam)
+        app.revoke_sign_off(w, req, ada, m["reason"])
+        app.change_exposure(w, "evidence", ev, "accreditation")
+        ev2 = app.add_evidence(w, m["etitle2"], "testimonial", "", [("GOAL-3", "Basic")])
+        app.request_sign_off(w, "GOAL-3", "Basic", [ev2])  # open: in the supervisor's queue
+    return m
+
+
+def _every_get(web, callers, h) -> dict[str, str]:
+    """Every GET route × every role, with and without htmx: {who GET url: body}."""
+    from flask import url_for
+
+    from test_no_leaks import _get
+    from test_permissions import MATRIX, _resolve
+
+    bodies = {}
+    gets = [(e, c) for (e, method), cases in MATRIX.items() if method == "GET" for c in cases]
+    for endpoint, case in gets:
+        with web.app.test_request_context():
+            url = url_for(endpoint, **_resolve(case.values, h))
+        for who in ("wendy", "sam", "sue", "ada", "aud"):
+            for headers in ({}, {"HX-Request": "true"}):
+                response = _get(callers, who, url, headers)
+                assert response.status_code < 500, f"{who} GET {url}: {response.status_code}"
+                bodies[f"{who} GET {url} {headers or ''}"] = response.get_data(as_text=True)
+    return bodies
+
+
+def test_after_erasure_nothing_typed_is_readable_anywhere(web, runtime, at):
+    """Pages (worker, supervisor, organisation, audit), the CSV, the API and event exports made before
+    and after: nothing the worker typed, or anyone typed about them, is readable once erased; it is
+    never in clear in the log, the read models or an export at all."""
+    from test_encryption import _raw_storage
+    from test_permissions import Callers, _history
+
+    app = web.app.extensions["portfolio"].app  # the web's own (erasure in other processes is another test)
+    h = _history(web, at)
+    m = _type_everything(app, web.ids, at)
+    web.app.extensions["portfolio"].projector.refresh()
+    callers = Callers(web)
+    before = _every_get(web, callers, h)
+    seen = " ".join(before.values())
+    # Shown to the permitted readers beforehand (the test really looks where the text would be).
+    assert all(m[k] in seen for k in ("rtitle", "ttitle", "etitle", "etitle2", "feedback", "actions")), \
+        [k for k in m if m[k] not in seen]
+    backup = io.StringIO()
+    export_events(app, backup)
+    with at("2024-06-01"):
+        app.erase_worker(web.ids["wendy"], web.ids["ada"], "written request 2024-05-30")
+    after = _every_get(web, callers, h)
+    leaks = [where for where, body in after.items() if TYPED in body or "Wendy Worker" in body]
+    assert not leaks, "readable after erasure: " + "; ".join(leaks)
+    for who in ("ada", "aud"):  # the structure stays for accreditation
+        csv = callers.call(who, "GET", "/org/audit.csv", None).get_data(as_text=True)
+        assert "GOAL-1" in csv and "revoked" in csv and "observation" in csv and TYPED not in csv
+    export = io.StringIO()
+    export_events(app, export)
+    storage = b"".join(_raw_storage(runtime))
+    for where, text in (("backup before erasure", backup.getvalue()), ("export after", export.getvalue())):
+        assert TYPED not in text, f"typed text in clear in the {where}"
+        hers = [s for s in SEALED.findall(text) if app.read_text(web.ids["wendy"], s) is not None]
+        assert hers == [], f"{where}: {len(hers)} sealed texts of hers still open"
+    assert TYPED.encode() not in storage, "typed text in clear in the database"
+
+
+# --- events recorded before training, topics and evidence titles were sealed ----------------------
+def _as_v1(stored, **clear) -> dict:
+    """The state a class-version-1 event of the same type held: the clear fields instead of sealed ones."""
+    state = json.loads(stored.state)
+    state.pop("class_version")
+    for name, value in clear.items():
+        state.pop(f"{name}_sealed")
+        state[name] = value
+    return state
+
+
+def test_legacy_v1_events_load_show_while_the_key_exists_and_hide_after_erasure(runtime, app, org, at):
+    from eventsourcing.persistence import StoredEvent
+    from eventsourcing.utils import get_topic
+    from sqlalchemy import select
+
+    from portfolio.domain.portfolio import Portfolio
+    from portfolio.projections.tables import READ_MODEL_TABLES
+
+    w, sam, ada = org["wendy"], org["sam"], org["ada"]
+    with at("2024-03-01"):
+        tid, _ = app.record_training(w, "New title", "New provider", "2024-03-01", 2, "online")
+        sid = app.record_supervision(w, sam, "2024-03-01", "task", "one_to_one", "video", 30, ["new"])
+        eid = app.add_evidence(w, "New evidence", "observation", "", [("REL-1", "Basic")])
+    pf_id = Portfolio.create_id(w)
+    stored = {e.topic: e for e in app.recorder.select_events(pf_id)}
+    version = app.portfolio(w).version
+    legacy_ids = [uuid.uuid4() for _ in range(3)]
+    states = [
+        (Portfolio.TrainingRecorded, dict(_as_v1(stored[get_topic(Portfolio.TrainingRecorded)],
+                                                 title="LEGACYTITLE", provider="LEGACYPROVIDER",
+                                                 accredited_by="LEGACYBODY"),
+                                          training_id={"_type_": "uuid_hex", "_data_": legacy_ids[0].hex})),
+        (Portfolio.SupervisionRecorded, dict(_as_v1(stored[get_topic(Portfolio.SupervisionRecorded)],
+                                                    topics=["LEGACYTOPIC"]),
+                                             supervision_id={"_type_": "uuid_hex", "_data_": legacy_ids[1].hex})),
+        (Portfolio.EvidenceAdded, dict(_as_v1(stored[get_topic(Portfolio.EvidenceAdded)], title="LEGACYEVIDENCE"),
+                                       evidence_id={"_type_": "uuid_hex", "_data_": legacy_ids[2].hex})),
+    ]
+    app.recorder.insert_events([
+        StoredEvent(originator_id=pf_id, originator_version=version + n, topic=get_topic(cls),
+                    state=json.dumps(state).encode()) for n, (cls, state) in enumerate(states, start=1)])
+    pf = app.portfolio(w)
+    t, s, e = (pf.trainings[str(legacy_ids[0])], pf.supervisions[str(legacy_ids[1])],
+               pf.evidence[str(legacy_ids[2])])
+    assert [app.read_text(w, t[k]) for k in ("title_sealed", "provider_sealed", "accredited_by_sealed")] == \
+        ["LEGACYTITLE", "LEGACYPROVIDER", "LEGACYBODY"]
+    assert app.topics(w, s["topics_sealed"]) == ["LEGACYTOPIC"]
+    assert app.read_text(w, e["title_sealed"]) == "LEGACYEVIDENCE"
+    assert app.read_text(w, pf.evidence[str(eid)]["title_sealed"]) == "New evidence"  # v2 beside v1
+    # A snapshot of the aggregate as class version 1 held it also loads (the aggregate's own upcaster).
+    snap = app.mapper.to_stored_event(Portfolio.Snapshot.take(pf))
+    old = json.loads(snap.state)
+    assert old["state"].pop("class_version") == 2
+    for item in old["state"]["trainings"].values():
+        for name in ("title", "provider", "accredited_by"):
+            item[name] = app.read_text(w, item.pop(f"{name}_sealed")) or ""
+    for item in old["state"]["supervisions"].values():
+        item["topics"] = app.topics(w, item.pop("topics_sealed"))
+    for item in old["state"]["evidence"].values():
+        item["title"] = app.read_text(w, item.pop("title_sealed"))
+    assert not list(app.snapshots.recorder.select_events(pf_id))
+    app.snapshots.recorder.insert_events([StoredEvent(originator_id=pf_id, originator_version=snap.originator_version,
+                                                      topic=snap.topic, state=json.dumps(old).encode())])
+    from_snapshot = app.repository.get(pf_id)
+    assert from_snapshot.version == pf.version
+    assert from_snapshot.trainings[str(tid)]["title_sealed"] == "p0.New title"  # now a legacy value too
+    assert app.read_text(w, from_snapshot.trainings[str(tid)]["title_sealed"]) == "New title"
+    assert app.topics(w, from_snapshot.supervisions[str(sid)]["topics_sealed"]) == ["new"]
+    assert app.read_text(w, from_snapshot.evidence[str(legacy_ids[2])]["title_sealed"]) == "LEGACYEVIDENCE"
+    # Legacy clear text never reaches a read model, rebuilt or caught up.
+    runtime.projector.catch_up_all()
+    runtime.projector.rebuild()
+    with runtime.engine.connect() as conn:
+        rows = " ".join(str(tuple(r)) for table in READ_MODEL_TABLES for r in conn.execute(select(table)))
+    assert "LEGACY" not in rows and str(legacy_ids[0]) in rows
+    with at("2024-06-01"):
+        app.erase_worker(w, ada, "request of 2024-05-30")
+    pf = app.portfolio(w)
+    assert app.read_text(w, pf.evidence[str(legacy_ids[2])]["title_sealed"]) is None
+    assert app.read_text(w, pf.trainings[str(legacy_ids[0])]["title_sealed"]) is None
+    assert app.topics(w, pf.supervisions[str(legacy_ids[1])]["topics_sealed"]) is None
+    data = json.dumps(subject_access(app, runtime.read_models(), w), default=str)
+    assert "LEGACY" not in data and "New title" not in data  # the legacy text is not shown once erased

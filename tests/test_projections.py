@@ -171,7 +171,9 @@ def test_read_your_writes(app, runtime, org, at):
     runtime.read_models()  # caught up before the command below
     with at("2023-03-01"):
         app.record_training(w, "Stigma and rights", "College", "2023-03-01", 2, "online", [], True, "Uni")
-    assert runtime.read_models().timeline(w)[0][0].label.startswith("Training: Stigma and rights")
+    row = runtime.read_models().timeline(w)[0][0]
+    assert row.label == "Training on 2023-03-01 (2.00 h, online)"  # metadata only; the title is sealed
+    assert app.read_text(w, row.title_sealed) == "Stigma and rights"
 
 
 def test_unknown_event_type_stops_the_projection_naming_the_position(app, runtime, org):
@@ -227,3 +229,45 @@ def test_people_projection(app, runtime, org, at):
     assert rm.supervisees(str(org["sam"]), date(2023, 5, 31)) == [str(org["wendy"])]
     assert rm.supervisees(str(org["sam"]), date(2023, 6, 1)) == []
     assert rm.supervisees(str(org["sue"]), date(2023, 6, 1)) == [str(org["wendy"])]
+
+
+def test_migration_0006_drops_clear_titles_and_rebuilds_from_the_log(app, runtime, org, at):
+    """A database from before sealing (clear title columns, rows already projected) is upgraded: the
+    clear rows go, the portfolio read models rebuild from the log with sealed columns."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import insert, inspect, text
+
+    from portfolio.domain import clock
+    from portfolio.projections.tables import READ_MODEL_TABLES, projection_tracking
+    from portfolio.runtime import MIGRATIONS
+
+    w = str(org["wendy"])
+    with at("2023-03-01"):
+        tid, _ = app.record_training(w, "Stigma and rights", "College", "2023-03-01", 2, "online")
+    runtime.read_models()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def migrate(step, target):
+        with runtime.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, target)
+
+    migrate(command.downgrade, "0003")
+    with runtime.engine.begin() as conn:  # as a 0003 database held it: the title in clear
+        assert "title" in {c["name"] for c in inspect(conn).get_columns("rm_trainings")}
+        conn.execute(text("INSERT INTO rm_trainings (gen, training_id, worker_id, title, provider, held_on, hours, "
+                          "delivery, elements, accredited, accredited_by, over_four_hours) VALUES (1, :t, :w, "
+                          "'CLEARTITLE', 'CLEARPROVIDER', '2023-03-01', 2, 'online', '', false, '', false)"),
+                     {"t": str(tid), "w": w})
+        conn.execute(insert(projection_tracking).values(name="portfolio", gen=1, position=10 ** 6,
+                                                        updated_at=clock.now()))
+    migrate(command.upgrade, "head")
+    rm = runtime.read_models()  # catches up from the start of the log
+    row = rm.timeline(w)[0][0]
+    assert row.kind == "training" and app.read_text(w, row.title_sealed) == "Stigma and rights"
+    with runtime.engine.connect() as conn:
+        rows = " ".join(str(tuple(r)) for table in READ_MODEL_TABLES for r in conn.execute(select(table)))
+        (training,) = conn.execute(text("SELECT title_sealed FROM rm_trainings")).all()
+    assert "CLEAR" not in rows and app.read_text(w, training[0]) == "Stigma and rights"

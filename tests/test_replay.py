@@ -185,7 +185,7 @@ def test_replayed_values_keep_their_types(recorded, second_app):
     ids, _, _ = recorded
     w = ids["wendy"]
     pf = second_app.portfolio(w)
-    training = next(t for t in pf.trainings.values() if t["title"] == "Boundaries")
+    training = next(t for t in pf.trainings.values() if second_app.read_text(w, t["title_sealed"]) == "Boundaries")
     assert training["hours"] == Decimal("5.25") and isinstance(training["hours"], Decimal)
     assert training["held_on"].isoformat() == "2024-04-10" and type(training["held_on"]).__name__ == "date"
     assert pf.requests[str(ids["approved"])]["decided_by"] == ids["sam"]

@@ -165,7 +165,8 @@ def test_audit_lists_decisions_with_names_and_flags(web, history, who):
     assert first[0] == "Wendy Worker" and first[2] == "Basic" and first[3] == "Approved"
     assert first[4] == "Sam Supervisor Supervisor" and first[5] == "Yes"
     assert first[6].startswith("2024-05-01 ") and first[8] == "worker-competences version 1"
-    assert first[9] == "Evidence REL-1 (observation)" and first[10] == "None"
+    assert first[9] == "Observation (added 2024-05-01)" and first[10] == "None"  # kind and date, no title
+    assert "Evidence REL-1" not in html
     assert rows[2][3] == "Returned to the worker"
     assert rows[3][3].startswith("Approved, later revoked") and "by Ada Admin (Organisation admin)" in rows[3][3]
     assert "Flag: revoked" in rows[3][10]  # in words, not only colour
@@ -220,10 +221,15 @@ def test_audit_csv_has_the_header_and_the_filtered_rows(web, history):
 def test_csv_cells_are_not_formulas(web, app, at):
     w, sam = web.ids["wendy"], web.ids["sam"]
     with at("2024-05-01"):
+        eve = app.register_person("eve", "=HYPERLINK(\"y\")", ["supervisor"], "2024-05-01")
+        app.assign_supervisor(w, eve, "2024-05-01")
         ev = app.add_evidence(w, "=HYPERLINK(\"x\")", "observation", "", [("REL-1", "Basic")])
-        app.approve_sign_off(w, app.request_sign_off(w, "REL-1", ["Basic"], [ev]), sam)
-    rows = list(csv.reader(io.StringIO(body(web.client("aud").get("/org/audit.csv")))))
-    assert rows[1][AUDIT_COLUMNS.index("evidence")].startswith("'=HYPERLINK")
+        app.approve_sign_off(w, app.request_sign_off(w, "REL-1", ["Basic"], [ev]), eve)
+    text = body(web.client("aud").get("/org/audit.csv"))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[1][AUDIT_COLUMNS.index("decided_by")].startswith("'=HYPERLINK")
+    assert rows[1][AUDIT_COLUMNS.index("evidence")] == "observation added 2024-05-01"  # the title is not in it
+    assert "HYPERLINK(\"x\")" not in text
 
 
 # --- privacy ---------------------------------------------------------------------------------------

@@ -258,7 +258,8 @@ def test_record_supervision(web, h, at):
         body = sam.get(response.headers["Location"]).get_data(as_text=True)
     assert "Supervision session of 2024-04-30 recorded." in body and "NEWACTION" in body
     sessions = h["app"].portfolio(h["w"]).supervisions.values()
-    assert any(s["topics"] == ["self-care", "boundaries"] and s["minutes"] == 45 for s in sessions)
+    assert any(h["app"].topics(h["w"], s["topics_sealed"]) == ["self-care", "boundaries"] and s["minutes"] == 45
+               for s in sessions)
 
 
 @pytest.mark.parametrize("change, field, message", [

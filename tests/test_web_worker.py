@@ -108,7 +108,8 @@ def test_evidence_upload_and_download(web, history):
         content_type="multipart/form-data")
     assert response.status_code == 302
     app = history["app"]
-    eid = next(k for k, e in app.portfolio(web.ids["wendy"]).evidence.items() if e["title"] == "Certificate")
+    eid = next(k for k, e in app.portfolio(web.ids["wendy"]).evidence.items()
+               if app.read_text(web.ids["wendy"], e["title_sealed"]) == "Certificate")
     download = client.get(f"/me/evidence/{eid}/file")
     assert download.data == b"%PDF-1.4 certificate" and "cert.pdf" in download.headers["Content-Disposition"]
     bad = client.post("/me/evidence/new", data={

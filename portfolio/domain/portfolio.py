@@ -1,12 +1,18 @@
 """A peer worker's portfolio: training, supervision, reflections, evidence, goals and sign-offs.
 
-Personal text (reflection titles and bodies, supervision notes and agreed actions, evidence
-descriptions and file names, feedback, goal text, revocation reasons) arrives here already
-sealed: the domain stores the ciphertext string and never sees the plain words.
+Personal text (training titles, providers and accrediting bodies, supervision topics, notes and
+agreed actions, reflection titles and bodies, evidence titles, descriptions and file names,
+feedback, goal text, revocation reasons) arrives here already sealed: the domain stores the
+ciphertext string and never sees the plain words.
+
+Events recorded before training, supervision and evidence text was sealed (class version 1) held
+some of it in clear; their upcasters turn it into LEGACY_CLEAR-marked strings, which the
+application shows only while the person's key exists and the projections never copy.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -30,6 +36,7 @@ from portfolio.domain.errors import (
 )
 from portfolio.domain.people import Person
 from portfolio.domain.values import (
+    LEGACY_CLEAR,
     EVIDENCE_KINDS,
     EXPOSURE_TIERS,
     GOAL_STATUSES,
@@ -41,8 +48,6 @@ from portfolio.domain.values import (
     SUPERVISION_ORIENTATION,
     TRAINING_DELIVERY,
     level_index,
-    printable,
-    non_empty,
     one_of,
 )
 from portfolio.domain.values import happened  # dates of occurrences: kept apart for easy merges
@@ -70,7 +75,34 @@ def _clean_ratings(ratings: dict) -> dict[str, int]:
     return clean
 
 
+def legacy_clear(text: str) -> str:
+    """A v1 event's clear text, marked so that no layer mistakes it for ciphertext ("" stays "")."""
+    return LEGACY_CLEAR + text if text else ""
+
+
+def _sealed(field: str, value: str) -> str:
+    """Text arrives sealed by the application (which has checked the plain words first)."""
+    if not value:
+        raise InvalidValue(field, "is required")
+    return value
+
+
 class Portfolio(PortfolioAggregate):
+    class_version = 2  # snapshots: v1 held training, supervision and evidence text in clear
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        for t in state.get("trainings", {}).values():
+            for name in ("title", "provider", "accredited_by"):
+                if name in t:
+                    t[f"{name}_sealed"] = legacy_clear(t.pop(name))
+        for s in state.get("supervisions", {}).values():
+            if "topics" in s:
+                s["topics_sealed"] = legacy_clear(json.dumps(s.pop("topics"), ensure_ascii=False))
+        for e in state.get("evidence", {}).values():
+            if "title" in e:
+                e["title_sealed"] = legacy_clear(e.pop("title"))
+
     @staticmethod
     def create_id(worker_id: UUID) -> UUID:
         return uuid5(PORTFOLIO_NS, str(worker_id))
@@ -86,43 +118,79 @@ class Portfolio(PortfolioAggregate):
         self.requests: dict[str, dict] = {}
 
     # --- training ---------------------------------------------------------------------------
-    def record_training(self, training_id: UUID, title: str, provider: str, held_on: date, hours: Decimal,
-                        delivery: str, elements: list[str], accredited: bool, accredited_by: str,
-                        ratings: dict[str, int]) -> list[str]:
-        """Returns warnings (e.g. a session over 4 hours, 000:388): advice, not refusal."""
+    class TrainingRecorded(PortfolioAggregate.Event):
+        """v2: title, provider and accrediting body sealed (v1 held them in clear)."""
+        class_version = 2
+        training_id: UUID
+        title_sealed: str
+        provider_sealed: str
+        held_on: date
+        hours: Decimal
+        delivery: str
+        elements: list[str]
+        accredited: bool
+        accredited_by_sealed: str
+        ratings: dict
+        warnings: list[str]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            for name in ("title", "provider", "accredited_by"):
+                state[f"{name}_sealed"] = legacy_clear(state.pop(name, ""))
+
+    def record_training(self, training_id: UUID, title_sealed: str, provider_sealed: str, held_on: date,
+                        hours: Decimal, delivery: str, elements: list[str], accredited: bool,
+                        accredited_by_sealed: str, ratings: dict[str, int]) -> list[str]:
+        """Returns warnings (e.g. a session over 4 hours, 000:388): advice, not refusal.
+        `accredited_by_sealed` is "" when no accrediting body was named."""
         happened("held_on", held_on, "a training")
-        title = non_empty("title", title)
-        provider = non_empty("provider", provider)
-        accredited_by = printable("accredited_by", (accredited_by or "").strip())
-        if len(accredited_by) > 200:
-            raise InvalidValue("accredited_by", "is longer than 200 characters")
+        _sealed("title", title_sealed)
+        _sealed("provider", provider_sealed)
         one_of("delivery", delivery, TRAINING_DELIVERY)
         if hours <= 0 or hours > 200:
             raise InvalidValue("hours", "must be more than 0 and at most 200")
-        if accredited and not (accredited_by or "").strip():
+        if accredited and not accredited_by_sealed:
             raise InvalidValue("accredited_by", "name who accredited the programme")
         ratings = _clean_ratings(ratings)
         warnings = []
         if hours > SESSION_HOURS_WARNING:
             warnings.append("One training session should not take more than 4 hours (000:388).")
         self._training_recorded(
-            training_id=training_id, title=title, provider=provider, held_on=held_on, hours=hours,
-            delivery=delivery, elements=sorted(set(elements)), accredited=bool(accredited),
-            accredited_by=(accredited_by or "").strip(), ratings=ratings, warnings=warnings)
+            training_id=training_id, title_sealed=title_sealed, provider_sealed=provider_sealed, held_on=held_on,
+            hours=hours, delivery=delivery, elements=sorted(set(elements)), accredited=bool(accredited),
+            accredited_by_sealed=accredited_by_sealed, ratings=ratings, warnings=warnings)
         return warnings
 
-    @event("TrainingRecorded")
-    def _training_recorded(self, training_id: UUID, title: str, provider: str, held_on: date, hours: Decimal,
-                           delivery: str, elements: list[str], accredited: bool, accredited_by: str,
-                           ratings: dict, warnings: list[str]) -> None:
+    @event(TrainingRecorded)
+    def _training_recorded(self, training_id: UUID, title_sealed: str, provider_sealed: str, held_on: date,
+                           hours: Decimal, delivery: str, elements: list[str], accredited: bool,
+                           accredited_by_sealed: str, ratings: dict, warnings: list[str]) -> None:
         self.trainings[str(training_id)] = {
-            "title": title, "provider": provider, "held_on": held_on, "hours": hours, "delivery": delivery,
-            "elements": elements, "accredited": accredited, "accredited_by": accredited_by,
-            "ratings": ratings, "warnings": warnings}
+            "title_sealed": title_sealed, "provider_sealed": provider_sealed, "held_on": held_on, "hours": hours,
+            "delivery": delivery, "elements": elements, "accredited": accredited,
+            "accredited_by_sealed": accredited_by_sealed, "ratings": ratings, "warnings": warnings}
 
     # --- supervision ------------------------------------------------------------------------
+    class SupervisionRecorded(PortfolioAggregate.Event):
+        """v2: the topics sealed together, as one JSON list (v1 held them in clear)."""
+        class_version = 2
+        supervision_id: UUID
+        held_on: date
+        supervisor_id: UUID
+        orientation: str
+        format: str
+        mode: str
+        minutes: int
+        topics_sealed: str
+        actions_sealed: str
+        notes_sealed: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["topics_sealed"] = legacy_clear(json.dumps(state.pop("topics", []), ensure_ascii=False))
+
     def record_supervision(self, supervision_id: UUID, held_on: date, supervisor_id: UUID, orientation: str,
-                           format: str, mode: str, minutes: int, topics: list[str], actions_sealed: str,
+                           format: str, mode: str, minutes: int, topics_sealed: str, actions_sealed: str,
                            notes_sealed: str, worker: Person) -> None:
         happened("held_on", held_on, "a supervision session")
         one_of("orientation", orientation, SUPERVISION_ORIENTATION)
@@ -132,9 +200,7 @@ class Portfolio(PortfolioAggregate):
             raise InvalidValue("minutes", "must be between 5 and 480")
         if supervisor_id == self.worker_id:
             raise InvalidValue("supervisor", "a worker cannot record themselves as their supervisor")
-        topics = [non_empty("topics", t, 60) for t in topics if (t or "").strip()]
-        if len(topics) > 8:
-            raise InvalidValue("topics", "name at most 8 topics")
+        _sealed("topics", topics_sealed)
         if held_on > clock.today() + timedelta(days=1):  # a day's grace for time zones ahead of UTC
             raise InvalidValue("held_on", "a supervision session cannot be recorded in the future")
         if format == "one_to_one" and not worker.was_supervised_by(supervisor_id, held_on):
@@ -142,17 +208,16 @@ class Portfolio(PortfolioAggregate):
                 f"that supervisor was not assigned to this worker on {held_on.isoformat()}")
         self._supervision_recorded(
             supervision_id=supervision_id, held_on=held_on, supervisor_id=supervisor_id,
-            orientation=orientation, format=format, mode=mode, minutes=minutes,
-            topics=[t.strip() for t in topics if t.strip()], actions_sealed=actions_sealed,
-            notes_sealed=notes_sealed)
+            orientation=orientation, format=format, mode=mode, minutes=minutes, topics_sealed=topics_sealed,
+            actions_sealed=actions_sealed, notes_sealed=notes_sealed)
 
-    @event("SupervisionRecorded")
+    @event(SupervisionRecorded)
     def _supervision_recorded(self, supervision_id: UUID, held_on: date, supervisor_id: UUID, orientation: str,
-                              format: str, mode: str, minutes: int, topics: list[str], actions_sealed: str,
+                              format: str, mode: str, minutes: int, topics_sealed: str, actions_sealed: str,
                               notes_sealed: str) -> None:
         self.supervisions[str(supervision_id)] = {
             "held_on": held_on, "supervisor_id": supervisor_id, "orientation": orientation, "format": format,
-            "mode": mode, "minutes": minutes, "topics": topics, "actions_sealed": actions_sealed,
+            "mode": mode, "minutes": minutes, "topics_sealed": topics_sealed, "actions_sealed": actions_sealed,
             "notes_sealed": notes_sealed, "exposure": "private"}
 
     # --- reflections ------------------------------------------------------------------------
@@ -240,11 +305,29 @@ class Portfolio(PortfolioAggregate):
         item["permission_confirmed"], item["permission_confirmed_at"] = True, confirmed_at
 
     # --- evidence ---------------------------------------------------------------------------
-    def add_evidence(self, evidence_id: UUID, title: str, kind: str, description_sealed: str,
+    class EvidenceAdded(PortfolioAggregate.Event):
+        """v2: the title sealed (v1 held it in clear)."""
+        class_version = 2
+        evidence_id: UUID
+        title_sealed: str
+        kind: str
+        description_sealed: str
+        claims: list[dict]
+        framework_id: str
+        framework_version: str
+        file: dict | None
+        links: list[UUID]
+        added_at: datetime
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["title_sealed"] = legacy_clear(state.pop("title", ""))
+
+    def add_evidence(self, evidence_id: UUID, title_sealed: str, kind: str, description_sealed: str,
                      claims: list[dict], framework_id: str, framework_version: str,
                      file: dict | None, links: list[UUID] | None = None) -> None:
         """`links` name the training, supervision or reflection records this evidence documents."""
-        title = non_empty("title", title)
+        _sealed("title", title_sealed)
         one_of("kind", kind, EVIDENCE_KINDS)
         if len(claims) > 20:
             raise InvalidValue("claims", "one evidence item can support at most 20 competence levels")
@@ -255,18 +338,18 @@ class Portfolio(PortfolioAggregate):
         for link in links or []:
             if not any(str(link) in items for items in (self.trainings, self.supervisions, self.reflections)):
                 raise NotFound(f"no training, supervision or reflection {link} in this portfolio")
-        self._evidence_added(evidence_id=evidence_id, title=title, kind=kind,
+        self._evidence_added(evidence_id=evidence_id, title_sealed=title_sealed, kind=kind,
                              description_sealed=description_sealed, claims=clean_claims,
                              framework_id=framework_id, framework_version=framework_version, file=file,
                              links=list(dict.fromkeys(links or [])), added_at=clock.now())
 
-    @event("EvidenceAdded")
-    def _evidence_added(self, evidence_id: UUID, title: str, kind: str, description_sealed: str,
+    @event(EvidenceAdded)
+    def _evidence_added(self, evidence_id: UUID, title_sealed: str, kind: str, description_sealed: str,
                         claims: list[dict], framework_id: str, framework_version: str,
                         file: dict | None, links: list[UUID], added_at: datetime) -> None:
         self.evidence[str(evidence_id)] = {
-            "title": title, "kind": kind, "description_sealed": description_sealed, "claims": claims,
-            "framework_id": framework_id, "framework_version": framework_version, "file": file,
+            "title_sealed": title_sealed, "kind": kind, "description_sealed": description_sealed,
+            "claims": claims, "framework_id": framework_id, "framework_version": framework_version, "file": file,
             "links": links, "exposure": "private", "withdrawn": False, "added_at": added_at}
 
     def withdraw_evidence(self, evidence_id: UUID) -> None:

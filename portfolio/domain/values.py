@@ -35,6 +35,10 @@ EVIDENCE_KINDS = (
 EXPOSURE_TIERS = ("private", "supervisors", "accreditation")
 GOAL_STATUSES = ("open", "achieved", "dropped")
 
+# Marks text that events of class version 1 held in clear (training, supervision topics, evidence
+# titles): shown only while its owner's key exists, never copied to a read model.
+LEGACY_CLEAR = "p0."
+
 # 000:388 "One training session should not take more than 4 hours." A warning, not a refusal.
 SESSION_HOURS_WARNING = 4
 

@@ -9,13 +9,18 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
-from portfolio.domain.values import SESSION_HOURS_WARNING
+from portfolio.domain.values import LEGACY_CLEAR, SESSION_HOURS_WARNING
 from portfolio.projections.base import Projection, ProjectionError, Writer
 from portfolio.projections.tables import (evidence, goals, matrix, portfolios, reflections, requests,
                                           supervisions, timeline, trainings)
 
 P = Portfolio
 LABELS = {"free": "free", "grow": "GROW", "learning_cycle": "learning cycle"}
+
+
+def sealed(value: str | None) -> str | None:
+    """Ciphertext only: text an old event held in clear (or none) is not copied to a read model."""
+    return value if value and not value.startswith(LEGACY_CLEAR) else None
 
 
 class PortfolioProjection(Projection):
@@ -62,10 +67,11 @@ class PortfolioProjection(Projection):
             self._requests[rid] = (rows[0].competence, rows[0].levels)
         return self._requests[rid]
 
-    def line(self, e, w: Writer, worker_id: str, kind: str, item_id, label: str) -> None:
+    def line(self, e, w: Writer, worker_id: str, kind: str, item_id, label: str,
+             title_sealed: str | None = None) -> None:
         w.insert(timeline, originator_id=str(e.originator_id), originator_version=e.originator_version,
                  worker_id=worker_id, at=e.timestamp, kind=kind, item_id=str(item_id) if item_id else None,
-                 label=label[:300])
+                 label=label[:300], title_sealed=sealed(title_sealed))
 
     # --- handlers ----------------------------------------------------------------------------
     def opened(self, e, w: Writer) -> None:
@@ -83,17 +89,18 @@ class PortfolioProjection(Projection):
 
     def training(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
-        w.insert(trainings, training_id=str(e.training_id), worker_id=wid, title=e.title, provider=e.provider,
-                 held_on=e.held_on, hours=e.hours, delivery=e.delivery, elements=",".join(e.elements),
-                 accredited=e.accredited, accredited_by=e.accredited_by,
-                 over_four_hours=e.hours > SESSION_HOURS_WARNING)
-        self.line(e, w, wid, "training", e.training_id, f"Training: {e.title} ({e.hours} h, {e.provider})")
+        w.insert(trainings, training_id=str(e.training_id), worker_id=wid, title_sealed=sealed(e.title_sealed),
+                 provider_sealed=sealed(e.provider_sealed), held_on=e.held_on, hours=e.hours, delivery=e.delivery,
+                 elements=",".join(e.elements), accredited=e.accredited,
+                 accredited_by_sealed=sealed(e.accredited_by_sealed), over_four_hours=e.hours > SESSION_HOURS_WARNING)
+        self.line(e, w, wid, "training", e.training_id,
+                  f"Training on {e.held_on} ({e.hours} h, {e.delivery.replace('_', ' ')})", e.title_sealed)
 
     def supervision(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
         w.insert(supervisions, supervision_id=str(e.supervision_id), worker_id=wid,
                  supervisor_id=str(e.supervisor_id), held_on=e.held_on, orientation=e.orientation,
-                 format=e.format, mode=e.mode, minutes=e.minutes, topics=",".join(e.topics),
+                 format=e.format, mode=e.mode, minutes=e.minutes, topics_sealed=sealed(e.topics_sealed),
                  actions_sealed=e.actions_sealed, notes_sealed=e.notes_sealed, exposure="private")
         self.line(e, w, wid, "supervision", e.supervision_id,
                   f"Supervision on {e.held_on}: {e.orientation}-oriented, {e.format.replace('_', '-')}, "
@@ -104,7 +111,8 @@ class PortfolioProjection(Projection):
         w.insert(reflections, reflection_id=str(e.reflection_id), worker_id=wid, template=e.template,
                  title_sealed=e.title_sealed, competences=",".join(e.competences), versions=1,
                  exposure="private", written_at=e.written_at, amended_at=None, exposure_changed_at=None)
-        self.line(e, w, wid, "reflection", e.reflection_id, f"Reflection written ({LABELS[e.template]})")
+        self.line(e, w, wid, "reflection", e.reflection_id, f"Reflection written ({LABELS[e.template]})",
+                  e.title_sealed)
 
     def reflection_amended(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
@@ -112,7 +120,8 @@ class PortfolioProjection(Projection):
         (row,) = w.select(reflections, "versions", reflection_id=rid)
         w.update(reflections, {"reflection_id": rid}, title_sealed=e.title_sealed,
                  competences=",".join(e.competences), versions=row.versions + 1, amended_at=e.written_at)
-        self.line(e, w, wid, "reflection", e.reflection_id, f"Reflection amended (version {row.versions + 1})")
+        self.line(e, w, wid, "reflection", e.reflection_id, f"Reflection amended (version {row.versions + 1})",
+                  e.title_sealed)
 
     def exposure_changed(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
@@ -127,11 +136,13 @@ class PortfolioProjection(Projection):
     def evidence_added(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
         claims = ",".join(f"{c['competence']}:{c['level']}" for c in e.claims)
-        w.insert(evidence, evidence_id=str(e.evidence_id), worker_id=wid, title=e.title, kind=e.kind,
+        w.insert(evidence, evidence_id=str(e.evidence_id), worker_id=wid, title_sealed=sealed(e.title_sealed),
+                 kind=e.kind,
                  claims=claims, framework_version=e.framework_version, has_file=e.file is not None,
                  links=",".join(str(x) for x in e.links),
                  exposure="private", withdrawn=False, added_at=e.added_at)
-        self.line(e, w, wid, "evidence", e.evidence_id, f"Evidence added: {e.title}")
+        self.line(e, w, wid, "evidence", e.evidence_id, f"Evidence added ({e.kind.replace('_', ' ')})",
+                  e.title_sealed)
 
     def evidence_withdrawn(self, e, w: Writer) -> None:
         wid = self.worker(e, w)

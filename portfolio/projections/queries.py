@@ -230,13 +230,14 @@ class ReadModels:
                     self._gen(supervisions, g), supervisions.c.worker_id == row.worker_id,
                     supervisions.c.held_on <= day, supervisions.c.held_on >= day - timedelta(days=90))).scalar_one()
                 ev_ids = [e for e in row.evidence_ids.split(",") if e]
-                ev = list(conn.execute(select(evidence.c.evidence_id, evidence.c.title, evidence.c.kind,
+                # Structure only: kind, dates, state. Titles are the worker's words (sealed), not shown here.
+                ev = list(conn.execute(select(evidence.c.evidence_id, evidence.c.kind, evidence.c.added_at,
                                               evidence.c.withdrawn, evidence.c.exposure, evidence.c.links).where(
-                    self._gen(evidence, g), evidence.c.evidence_id.in_(ev_ids))))
+                    self._gen(evidence, g), evidence.c.evidence_id.in_(ev_ids)).order_by(evidence.c.added_at)))
                 linked = [x for e in ev for x in e.links.split(",") if x]
-                unaccredited = conn.execute(select(trainings.c.title).where(
+                unaccredited = list(conn.execute(select(trainings.c.held_on).where(  # dates, not titles
                     self._gen(trainings, g), trainings.c.training_id.in_(linked),
-                    trainings.c.accredited.is_(False))).scalars().all() if linked else []
+                    trainings.c.accredited.is_(False)).order_by(trainings.c.held_on)).scalars()) if linked else []
                 flags = []
                 if not assigned:
                     flags.append("decided by someone not assigned then")
@@ -277,7 +278,7 @@ AUDIT_COLUMNS = ["request_id", "worker", "competence", "levels", "status", "requ
 
 
 def audit_csv(rows: list[dict], names: dict[str, str]) -> str:
-    """CSV of the audit trail: metadata only (names as the viewer is allowed to see them)."""
+    """CSV of the audit trail: structure only, no one's own words (names as the viewer may see them)."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(AUDIT_COLUMNS)
@@ -287,7 +288,8 @@ def audit_csv(rows: list[dict], names: dict[str, str]) -> str:
             r["requested_at"].isoformat(), r["decided_at"].isoformat(),
             names.get(r["decided_by"], r["decided_by"]), r["decided_role"], "yes" if r["assigned_then"] else "no",
             r["framework_id"], r["framework_version"], r["evidence_count"],
-            "; ".join(f"{e.title} ({e.kind}{', withdrawn' if e.withdrawn else ''})" for e in r["evidence"]),
+            "; ".join(f"{e.kind} added {e.added_at.date().isoformat()}{', withdrawn' if e.withdrawn else ''}"
+                      for e in r["evidence"]),
             r["closed_at"].isoformat() if r["closed_at"] else "", names.get(r["revoked_by"] or "", ""),
             "; ".join(r["flags"]),
         ])

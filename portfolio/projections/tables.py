@@ -2,7 +2,8 @@
 generation N+1 beside the live generation N, then switches in one transaction.
 
 Personal text stays ciphertext here (columns ending in `_sealed`); it is opened only when a
-permitted reader views one item.
+permitted reader views one item. Text that old events held in clear is never copied here (the
+`_sealed` column is then empty).
 """
 
 from __future__ import annotations
@@ -91,14 +92,14 @@ trainings = _table(
     "rm_trainings",
     Column("training_id", ID, primary_key=True),
     Column("worker_id", ID, nullable=False),
-    Column("title", String(200), nullable=False),
-    Column("provider", String(200), nullable=False),
+    Column("title_sealed", Text),
+    Column("provider_sealed", Text),
     Column("held_on", Date, nullable=False),
     Column("hours", Numeric(7, 2), nullable=False),
     Column("delivery", String(20), nullable=False),
     Column("elements", String(400), nullable=False),
     Column("accredited", Boolean, nullable=False),
-    Column("accredited_by", String(200), nullable=False),
+    Column("accredited_by_sealed", Text),
     Column("over_four_hours", Boolean, nullable=False),
     indexes=(("worker_id",),),
 )
@@ -112,7 +113,7 @@ supervisions = _table(
     Column("format", String(20), nullable=False),
     Column("mode", String(20), nullable=False),
     Column("minutes", Integer, nullable=False),
-    Column("topics", String(600), nullable=False),
+    Column("topics_sealed", Text),  # a JSON list, sealed
     Column("actions_sealed", Text, nullable=False),
     Column("notes_sealed", Text, nullable=False),
     Column("exposure", String(20), nullable=False),
@@ -136,7 +137,7 @@ evidence = _table(
     "rm_evidence",
     Column("evidence_id", ID, primary_key=True),
     Column("worker_id", ID, nullable=False),
-    Column("title", String(200), nullable=False),
+    Column("title_sealed", Text),
     Column("kind", String(40), nullable=False),
     Column("claims", String(600), nullable=False),  # "REL-1:Basic,REL-2:Basic"
     Column("framework_version", String(20), nullable=False),
@@ -206,7 +207,8 @@ timeline = _table(  # keyed in reading order: a worker's page is one range of th
     Column("originator_version", Integer, primary_key=True),
     Column("kind", String(40), nullable=False),
     Column("item_id", ID),
-    Column("label", String(300), nullable=False),  # metadata only, never personal text
+    Column("label", String(300), nullable=False),  # metadata only (kind, dates, codes), never personal text
+    Column("title_sealed", Text),  # the item's title, for its owner's view
 )
 
 READ_MODEL_TABLES = (people, positions, assignments, portfolios, trainings, supervisions, reflections, evidence, goals,

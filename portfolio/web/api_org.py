@@ -1,5 +1,5 @@
-"""Organisation admins and auditors over the API: progression, the accreditation audit (metadata,
-names and flags; never personal text), and the admin's account commands."""
+"""Organisation admins and auditors over the API: progression, the accreditation audit (structure,
+names and flags; never what a person typed), and the admin's account commands."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def audit(args):
         row.update(levels=split(r["levels"]), worker_name=who.get(r["worker_id"], "(erased)"),
                    decided_by_name=who.get(r["decided_by"], "(erased)"),
                    revoked_by_name=who.get(r["revoked_by"]) if r["revoked_by"] else None,
-                   evidence=[{"id": e.evidence_id, "title": e.title, "kind": e.kind, "withdrawn": e.withdrawn}
+                   evidence=[{"id": e.evidence_id, "kind": e.kind, "added_at": e.added_at, "withdrawn": e.withdrawn}
                              for e in r["evidence"]])
         out.append(row)
     return {"rows": out}

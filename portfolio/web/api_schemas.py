@@ -20,8 +20,9 @@ class TokenRequestSchema(FormSchema):
     password = fields.String(required=True, validate=validate.Length(min=1, max=200), load_only=True)
 
 
-# The read models keep a supervision's topics and an evidence item's claims joined in one column of
-# 600 characters; longer would stop the projection on PostgreSQL (SQLite does not check lengths).
+# The read models keep an evidence item's claims joined in one column of 600 characters; longer would
+# stop the projection on PostgreSQL (SQLite does not check lengths). Topics are sealed together now
+# (no length limit in the read model), but keep the same joined limit so the API answers as before.
 # "Api" is left out of the names in the OpenAPI document.
 JOINED_MAX = 600
 
@@ -133,6 +134,8 @@ class TimelineRowSchema(Schema):
     kind = fields.String(required=True)
     item_id = fields.UUID(**NULLABLE)
     label = fields.String(required=True)
+    title = fields.String(**NULLABLE, metadata={"description": "The item's title, in the worker's words "
+                                                               "(null when it has none or was erased)."})
 
 
 class TimelineSchema(Schema):
@@ -243,9 +246,10 @@ class ProgressionSchema(Schema):
 
 
 class AuditEvidenceSchema(Schema):
+    """Structure only: the worker's title and description are theirs (sealed), never in the audit."""
     id = fields.UUID(required=True)
-    title = fields.String(required=True)
     kind = fields.String(required=True)
+    added_at = fields.DateTime(required=True)
     withdrawn = fields.Boolean(required=True)
 
 
@@ -270,7 +274,8 @@ class AuditRowSchema(Schema):
     revoked_by = fields.UUID(**NULLABLE)
     revoked_by_name = fields.String(**NULLABLE)
     sessions_90_days = fields.Integer(required=True)
-    unaccredited_trainings = fields.List(fields.String(), required=True)
+    unaccredited_trainings = fields.List(fields.Date(), required=True, metadata={
+        "description": "Dates of the linked trainings from programmes not accredited."})
     flags = fields.List(fields.String(), required=True)
 
 

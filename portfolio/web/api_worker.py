@@ -69,7 +69,8 @@ def timeline(args):
     views, as_of = _views(args["as_of"])
     page = args["page"]
     rows, total = views.timeline(str(g.user.id), page=page, per_page=PER_PAGE)
-    return {"rows": [dict(r._mapping) for r in rows], "total": total, "page": page,
+    read = lambda sealed: app_service().read_text(g.user.id, sealed)  # noqa: E731 - the owner's own titles
+    return {"rows": [dict(r._mapping, title=read(r.title_sealed)) for r in rows], "total": total, "page": page,
             "pages": max(1, -(-total // PER_PAGE)), "per_page": PER_PAGE, "as_of": as_of}
 
 

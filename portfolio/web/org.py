@@ -1,7 +1,7 @@
 """Organisation pages: progression and the audit trail (admins and auditors), accounts (admins).
 
-Admins and auditors see metadata only: names, codes, dates, decisions, evidence titles and kinds.
-Nothing here opens reflection text, supervision notes, feedback, reasons or evidence descriptions;
+Admins and auditors see structure only: names, codes, dates, decisions, evidence kinds, who signed.
+Nothing here opens what a person typed (titles, topics, notes, feedback, reasons, descriptions);
 the only text decrypted is a person's display name (app.display_name, once per person per request).
 
 Forms work as plain pages; htmx swaps them in place (4xx answers too: templates/org/_head.html
@@ -11,7 +11,6 @@ sets htmx's responseHandling). A success answers a redirect, or HX-Redirect to h
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
@@ -185,9 +184,7 @@ def audit_csv():
         message = "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
         return _render("error.html", "_error_fragment.html", 422, title="Bad filter", message=message)
     people = {p for r in rows for p in (r["worker_id"], r["decided_by"], r["revoked_by"]) if p}
-    safe = [dict(r, evidence=[SimpleNamespace(title=_cell(e.title), kind=e.kind, withdrawn=e.withdrawn)
-                              for e in r["evidence"]]) for r in rows]
-    body = to_csv(safe, {p: _cell(name_of(p)) for p in people})
+    body = to_csv(rows, {p: _cell(name_of(p)) for p in people})
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=audit-{clock.today().isoformat()}.csv"})
 

@@ -1,8 +1,8 @@
 """Supervisor pages: the sign-off queue, supervisees, each supervisee's summary, recording a session.
 
 A supervisor sees a worker only while currently assigned to them; anything else answers 404.
-Personal text (evidence descriptions, agreed actions, shared reflection titles) is opened per item
-and only where `may_read_text` allows.
+Personal text (evidence titles and descriptions, agreed actions, shared reflection titles) is opened
+per item and only where `may_read_text` allows.
 
 Decisions work in place with htmx and as plain forms. A refused decision (no feedback to return
 with; decided or withdrawn meanwhile) answers a plain form with its status, 422 or 409, and the
@@ -80,10 +80,10 @@ def _card(worker, request_id: UUID | str, pf=None) -> dict:
         if ev is None:
             continue
         readable = not ev["withdrawn"] and may_read_text(g.user, worker.id, ev["exposure"])
-        evidence.append({"id": str(eid), "title": ev["title"], "kind": ev["kind"], "withdrawn": ev["withdrawn"],
-                         "readable": readable, "has_file": bool(ev["file"]) and readable,
-                         "description": app_service().read_text(worker.id, ev["description_sealed"])
-                         if readable else None})
+        read = (lambda sealed: app_service().read_text(worker.id, sealed)) if readable else (lambda _: None)
+        evidence.append({"id": str(eid), "title": read(ev["title_sealed"]), "kind": ev["kind"],
+                         "withdrawn": ev["withdrawn"], "readable": readable, "has_file": bool(ev["file"]) and readable,
+                         "description": read(ev["description_sealed"])})
     note_reads(worker.id, [("evidence", e["id"]) for e in evidence if e["readable"]], "sign-off queue")
     return {"id": str(request_id), "worker_id": str(worker.id), "worker_name": app_service().display_name(worker),
             "competence": req["competence"], "title": item.get("title", ""), "levels": req["levels"],

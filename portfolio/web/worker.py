@@ -35,6 +35,11 @@ def _views(as_of):
     return worker_as_of(app_service(), runtime().policy(), g.user.id, moment), as_of
 
 
+def _own(rows) -> list[dict]:
+    """Timeline rows with each item's title opened for its owner (the signed-in worker)."""
+    return [dict(r._mapping, title=app_service().read_text(g.user.id, r.title_sealed)) for r in rows]
+
+
 def competence_items() -> list[dict]:
     return app_service().framework_document(COMPETENCES)["items"]
 
@@ -46,7 +51,7 @@ def dashboard():
     views, as_of = _views(args.get("as_of"))
     wid = str(g.user.id)
     day = as_of or clock.today()
-    recent, _ = views.timeline(wid, per_page=8)
+    recent = _own(views.timeline(wid, per_page=8)[0])
     pf = app_service().portfolio(g.user.id)
     returned = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "returned"]
     returned.sort(key=lambda r: r["decided_at"], reverse=True)
@@ -72,7 +77,7 @@ def timeline():
     page = args.get("page", 1)
     rows, total = views.timeline(str(g.user.id), page=page, per_page=25)
     return _render("worker/timeline.html", "worker/_timeline_rows.html", status=422 if errors else 200,
-                   rows=rows, total=total, page=page, pages=max(1, -(-total // 25)), as_of=as_of, errors=errors)
+                   rows=_own(rows), total=total, page=page, pages=max(1, -(-total // 25)), as_of=as_of, errors=errors)
 
 
 # --- training ---------------------------------------------------------------------------------
@@ -229,7 +234,8 @@ def request_sign_off():
                 flash(f"Sign-off of {data['competence']} at {' + '.join(data['levels'])} requested. "
                       f"The evidence you chose is now visible to your supervisor.")
                 return redirect(url_for("worker.dashboard"))
-    evidence = [dict(id=eid, **e) for eid, e in pf.evidence.items() if not e["withdrawn"]]
+    evidence = [dict(id=eid, title=app_service().read_text(g.user.id, e["title_sealed"]), **e)
+                for eid, e in pf.evidence.items() if not e["withdrawn"]]
     evidence.sort(key=lambda e: e["added_at"], reverse=True)
     return _render("worker/sign_off_form.html", status=422 if errors else 200, errors=errors, form=form,
                    competences=competence_items(), levels=LEVELS, evidence=evidence,
@@ -256,7 +262,7 @@ def privacy():
     read = lambda sealed: app_service().read_text(g.user.id, sealed)  # noqa: E731
     items = []
     for kind, group, title in (("reflection", pf.reflections, lambda i: read(i["versions"][-1]["title_sealed"])),
-                               ("evidence", pf.evidence, lambda i: i["title"]),
+                               ("evidence", pf.evidence, lambda i: read(i["title_sealed"])),
                                ("supervision", pf.supervisions, lambda i: f"Supervision on {i['held_on']}")):
         for item_id, item in group.items():
             items.append({"kind": kind, "id": item_id, "title": title(item), "exposure": item["exposure"],
