@@ -238,3 +238,25 @@ def test_every_command_for_an_erased_person_is_refused(app, org):
                     lambda: app.erase_worker(org["wendy"], sam, "x")):
         with pytest.raises(Erased):
             command()
+
+
+def test_a_person_snapshot_from_before_the_account_lifecycle_loads(app, org):
+    """Snapshots of class version 1 have no deactivation or password-reset attributes: the upcaster adds them."""
+    import json
+
+    from eventsourcing.persistence import StoredEvent
+
+    from portfolio.domain.people import Person
+
+    sam = app.person(org["sam"])
+    snap = app.mapper.to_stored_event(Person.Snapshot.take(sam))
+    old = json.loads(snap.state)
+    assert old["state"].pop("class_version") == 2
+    for name in ("deactivated", "must_change_password", "password_reset"):
+        del old["state"][name]
+    app.snapshots.recorder.insert_events([StoredEvent(originator_id=sam.id, originator_version=snap.originator_version,
+                                                      topic=snap.topic, state=json.dumps(old).encode())])
+    loaded = app.repository.get(sam.id)
+    assert loaded.active and not loaded.must_change_password and loaded.password_reset is None
+    app.deactivate_person(sam.id, org["ada"], "on leave")
+    assert not app.person(sam.id).active
