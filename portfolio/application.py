@@ -385,7 +385,8 @@ class PortfolioApplication(Application):
             person = self.person(self.repository.get(ApiToken.create_id(token_hash)).person_id)
         except (AggregateNotFoundError, NotFound):
             return None
-        return person if person.active and person.api_token_hash == token_hash else None
+        return person if person.active and not person.must_change_password and person.api_token_hash == token_hash \
+            else None
 
     # --- the portfolio ------------------------------------------------------------------------
     def record_training(self, worker_id: UUID | str, title: str, provider: str, held_on: date | str,
@@ -418,6 +419,7 @@ class PortfolioApplication(Application):
         """Topics, actions and notes are about the worker: sealed with the worker's key."""
         worker, pf = self._worker(worker_id)
         supervisor = self.person(supervisor_id)
+        supervisor.refuse_if_erased()  # a deactivated supervisor's past sessions may still be recorded
         clean_topics = [text("topics", t, max_len=60) for t in topics or [] if (t or "").strip()]
         if len(clean_topics) > 8:
             raise InvalidValue("topics", "name at most 8 topics")
@@ -668,9 +670,13 @@ class PortfolioApplication(Application):
         if not admin.has_role("org_admin"):
             raise DomainError("only an organisation admin can erase a person's data")
         person = self.person(worker_id)
-        person.erase(admin.id, text("reference", reference, max_len=200))
-        self._save(person)
-        self.sessions.end_all(person.id, "erased")
+        if person.erased_at is None:
+            person.erase(admin.id, text("reference", reference, max_len=200))
+            self._save(person)
+        elif not self.keys.has_key(person.id):
+            person.erase(admin.id, reference)  # refuses: already erased
+        # else: the erasure was recorded but the shredding below did not finish (a crash): finish it now
+        self.sessions.forget(person.id)
         self.keys.destroy(person.id)
         self.files.delete_all(person.id)
 

@@ -117,8 +117,8 @@ class KeyStore:
     def destroy(self, person_id: UUID) -> None:
         with self.engine.begin() as conn:
             conn.execute(delete(person_keys).where(person_keys.c.person_id == str(person_id)))
-        for entry in [e for e in self._unwrapped if e[0] == person_id]:
-            del self._unwrapped[entry]
+        for entry in [e for e in list(self._unwrapped) if e[0] == person_id]:
+            self._unwrapped.pop(entry, None)
         memo = _scope.get()
         if memo is not None:
             memo[person_id] = None

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta, timezone
 from uuid import UUID
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Engine
 
 from portfolio.db import web_sessions
@@ -79,6 +79,11 @@ class SessionStore:
                                                              web_sessions.c.ended_at.is_(None))
                                   .values(ended_at=now(), ended_why=why))
         return result.rowcount
+
+    def forget(self, person_id: UUID) -> None:
+        """Erasure: not even the times a person was signed in remain."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(web_sessions).where(web_sessions.c.person_id == str(person_id)))
 
     def open_count(self, person_id: UUID) -> int:
         with self.engine.connect() as conn:

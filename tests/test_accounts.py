@@ -260,3 +260,64 @@ def test_a_person_snapshot_from_before_the_account_lifecycle_loads(app, org):
     assert loaded.active and not loaded.must_change_password and loaded.password_reset is None
     app.deactivate_person(sam.id, org["ada"], "on leave")
     assert not app.person(sam.id).active
+
+
+# --- findings of the security review ---------------------------------------------------------------
+def test_a_new_or_temporary_password_retires_the_api_token(web):
+    app = web.app.extensions["portfolio"].app
+    for change in (lambda pid: app.set_temporary_password(pid),
+                   lambda pid: app.change_password(pid, PASSWORD, NEW)):
+        pid = web.ids["sam"]
+        app.set_password_hash(pid, hash_password_for_test())
+        token = app.issue_api_token(pid)
+        headers = {"Authorization": f"Bearer {token}"}
+        assert web.app.test_client().get("/api/v1/me", headers=headers).status_code != 401
+        change(pid)
+        assert web.app.test_client().get("/api/v1/me", headers=headers).status_code == 401
+
+
+def hash_password_for_test():
+    from portfolio.passwords import hash_password
+
+    return hash_password(PASSWORD)
+
+
+def test_a_link_from_before_a_deactivation_does_not_work_after_reactivation(app, org):
+    token = app.issue_password_reset(org["sue"], org["ada"])
+    assert app.reset_link_valid(org["sue"], token)
+    app.deactivate_person(org["sue"], org["ada"], "away")
+    app.reactivate_person(org["sue"], org["ada"])
+    assert not app.reset_link_valid(org["sue"], token)
+
+
+def test_an_erasure_that_crashed_halfway_can_be_finished(app, org, monkeypatch):
+    real_destroy = app.keys.destroy
+    monkeypatch.setattr(app.keys, "destroy", lambda pid: (_ for _ in ()).throw(RuntimeError("power cut")))
+    with pytest.raises(RuntimeError):
+        app.erase_worker(org["wendy"], org["ada"], "REQ-1")
+    assert app.person(org["wendy"]).erased_at is not None and app.keys.has_key(org["wendy"])
+    monkeypatch.setattr(app.keys, "destroy", real_destroy)
+    app.erase_worker(org["wendy"], org["ada"], "REQ-1")  # finishes the shredding
+    assert not app.keys.has_key(org["wendy"])
+    with pytest.raises(Erased, match="already erased"):
+        app.erase_worker(org["wendy"], org["ada"], "REQ-1")
+
+
+def test_erasure_leaves_no_session_rows(web):
+    from sqlalchemy import func, select
+
+    from portfolio.db import web_sessions
+
+    web.client("wendy")
+    app = web.app.extensions["portfolio"].app
+    app.erase_worker(web.ids["wendy"], web.ids["ada"], "REQ-2")
+    with app.sessions.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(web_sessions).where(
+            web_sessions.c.person_id == str(web.ids["wendy"]))).scalar() == 0
+
+
+def test_signing_in_as_someone_else_ends_the_first_session(web):
+    client = web.client("wendy")
+    first = _cookie(client)
+    client.post("/login", data={"username": "sam", "password": PASSWORD})
+    assert not _signed_in(_with_cookie(web.app, first))

@@ -251,7 +251,7 @@ def test_after_erasure_nothing_typed_is_readable_anywhere(web, runtime, at):
     assert all(m[k] in seen for k in ("rtitle", "ttitle", "etitle", "etitle2", "feedback", "actions")), \
         [k for k in m if m[k] not in seen]
     backup = io.StringIO()
-    export_events(app, backup)
+    export_events(app, backup, web.app.extensions["portfolio"].settings.master_key())
     with at("2024-06-01"):
         app.erase_worker(web.ids["wendy"], web.ids["ada"], "written request 2024-05-30")
     after = _every_get(web, callers, h)
@@ -261,7 +261,7 @@ def test_after_erasure_nothing_typed_is_readable_anywhere(web, runtime, at):
         csv = callers.call(who, "GET", "/org/audit.csv", None).get_data(as_text=True)
         assert "GOAL-1" in csv and "revoked" in csv and "observation" in csv and TYPED not in csv
     export = io.StringIO()
-    export_events(app, export)
+    export_events(app, export, web.app.extensions["portfolio"].settings.master_key())
     storage = b"".join(_raw_storage(runtime))
     for where, text in (("backup before erasure", backup.getvalue()), ("export after", export.getvalue())):
         assert TYPED not in text, f"typed text in clear in the {where}"

@@ -419,7 +419,7 @@ def test_admin_erases_a_worker_on_a_recorded_request(web, at):
         app.write_reflection(w, "free", "MARKERERASE", "text", [])
     ada = web.client("ada")
     page = ada.get(f"/org/accounts/{w}").get_data(as_text=True)
-    assert "Erase wendy&#39;s data for good" in page and 'class="danger"' in page
+    assert "Erase wendy's data for good" in page and 'class="danger"' in page
     missing = ada.post(f"/org/accounts/{w}/erase", data={"reference": "email 2024-05-01"})
     assert missing.status_code == 422 and 'id="e-confirm"' in missing.get_data(as_text=True)
     wrong = ada.post(f"/org/accounts/{w}/erase", data={"reference": "email 2024-05-01", "confirm": "yes"})

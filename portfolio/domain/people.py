@@ -6,6 +6,7 @@ The display name is personal data, so it arrives sealed (ciphertext) like other 
 
 from __future__ import annotations
 
+import hmac
 from datetime import date, datetime
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -178,6 +179,7 @@ class Person(PortfolioAggregate):
     def _deactivated(self, by: UUID, reason_sealed: str, at: datetime) -> None:
         self.deactivated = {"by": by, "reason_sealed": reason_sealed, "at": at}
         self.api_token_hash = None
+        self.password_reset = None  # a link issued before must not work again after reactivation
 
     def reactivate(self, by: UUID) -> None:
         if self.erased_at is not None:
@@ -203,6 +205,7 @@ class Person(PortfolioAggregate):
         self.password_hash = password_hash
         self.must_change_password = False
         self.password_reset = None
+        self.api_token_hash = None  # a new password retires the old token too
 
     def set_temporary_password_hash(self, password_hash: str, by: UUID) -> None:
         """A password someone else knows: the person must choose a new one at first sign-in."""
@@ -214,6 +217,7 @@ class Person(PortfolioAggregate):
         self.password_hash = password_hash
         self.must_change_password = True
         self.password_reset = None
+        self.api_token_hash = None
 
     def issue_password_reset(self, token_hash: str, expires_at: datetime, by: UUID) -> None:
         """A one-time set-password link (only its SHA-256 kept); a new one replaces the last."""
@@ -226,7 +230,7 @@ class Person(PortfolioAggregate):
 
     def reset_link_valid(self, token_hash: str, moment: datetime) -> bool:
         reset = self.password_reset
-        return (self.active and reset is not None and reset["token_hash"] == token_hash
+        return (self.active and reset is not None and hmac.compare_digest(reset["token_hash"], token_hash)
                 and moment < reset["expires_at"])
 
     def issue_api_token(self, token_hash: str) -> None:

@@ -53,6 +53,7 @@ def load_user() -> None:
 
 def sign_in(person: Person) -> None:
     """A fresh session for this person (a new cookie: no fixation of an earlier one)."""
+    app_service().sessions.end(session.get("sid"), "replaced")  # someone else signing in on this browser
     session.clear()
     session["sid"] = app_service().sessions.start(person.id)
     session.permanent = True

@@ -16,6 +16,7 @@ from portfolio.web.forms import FormSchema, domain_errors, parse
 from portfolio.web.ratelimit import form_username, limit_logins
 
 bp = Blueprint("auth", __name__)
+NO_STORE = {"Cache-Control": "no-store"}  # the set-password token is in the address: keep the page off caches
 
 
 class LoginSchema(FormSchema):
@@ -59,11 +60,14 @@ def login():
         data, errors = parse(LoginSchema(), request.form)
         if not errors:
             try:
-                person = app_service().person(app_service().find_username(data["username"]))
+                person = app_service().person(app_service().find_username(data["username"].strip()))
             except NotFound:
                 person = None
             matches = verify_password(person.password_hash if person else None, data["password"])
             if person is not None and matches and person.active:
+                if app_service().person(person.id).password_hash != person.password_hash:
+                    # changed while the (slow) check ran: the change ended every session, this one too
+                    return redirect(url_for("auth.login"))
                 sign_in(person)
                 if person.must_change_password:
                     return redirect(url_for("auth.change_password"))
@@ -82,8 +86,13 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _own_username() -> str:
+    return g.user.username if g.get("user") is not None else ""
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
+@limit_logins(_own_username)  # a borrowed session must not become a way to guess the password
 def change_password():
     errors: dict = {}
     if request.method == "POST":
@@ -107,7 +116,7 @@ def set_password(person_id, token):
     if not app_service().reset_link_valid(person_id, token):
         return render_template("error.html", title="Link expired",
                                message="This set-password link has expired or was already used. "
-                                       "Ask your organisation's admin for a new one."), 410
+                                       "Ask your organisation's admin for a new one."), 410, NO_STORE
     person = app_service().person(person_id)
     errors: dict = {}
     if request.method == "POST":
@@ -122,4 +131,4 @@ def set_password(person_id, token):
                 flash("Your password is set. You are signed in.")
                 return redirect(url_for("home"))
     return render_template("auth/set_password.html", errors=errors, username=person.username,
-                           min_length=MIN_LENGTH), 422 if errors else 200
+                           min_length=MIN_LENGTH), 422 if errors else 200, NO_STORE

@@ -160,7 +160,7 @@ def limit_logins(username_of: Callable[[], object]) -> Callable:
                     retry_after=max(1, math.ceil(wait)))
             response = make_response(view(*args, **kwargs))
             if response.status_code < 400:
-                throttle.give_back(counters)
+                throttle.give_back(counters)  # its own attempt only: earlier failures stay counted
             return response
         return limited
     return decorator
