@@ -46,6 +46,8 @@ PAGES = [
     ("admin", "org.accounts", {}, None, 200),
     ("admin", "org.accounts", {}, "submit-empty", 200),
     ("admin", "org.account", {"person_id": "worker.id"}, None, 200),
+    ("worker", "auth.change_password", {}, None, 200),
+    ("worker", "auth.change_password", {}, "submit-empty", 200),
     ("auditor", "org.progression", {}, None, 200),
     ("auditor", "org.audit", {}, None, 200),
     ("worker", "frameworks.show", {"framework_id": "worker-competences"}, None, 200),
