@@ -18,7 +18,7 @@ def test_find_open_amend_and_read_both_versions(new_context, live_server, scenar
     app.write_reflection(app.find_username(scenario.worker), "grow", title,
                          {"G": "Run a peer group.", "R": "I co-facilitate now."}, [scenario.competence])
 
-    context = new_context()
+    context = new_context(axe=True)
     page = context.new_page()
     login(page, scenario.worker, scenario.password)
     page.get_by_role("navigation", name="My lists").get_by_role("link", name="My reflections").click()
