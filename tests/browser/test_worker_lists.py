@@ -52,3 +52,19 @@ def test_find_open_amend_and_read_both_versions(new_context, live_server, scenar
     expect(page.get_by_role("main")).to_contain_text("You are reading version 1 of 2")
     expect(page.get_by_role("main")).to_contain_text("Run a peer group.")
     expect(page.get_by_role("main")).not_to_contain_text("every month")
+
+
+def test_the_lists_fit_a_phone(new_context, live_server, scenario):
+    """At 390 px wide the list and reflection pages scroll only downwards."""
+    context = new_context()
+    page = context.new_page()
+    page.set_viewport_size({"width": 390, "height": 844})
+    login(page, scenario.worker, scenario.password)
+    for kind in ("reflections", "evidence", "training", "supervision", "goals"):
+        page.goto(f"/me/{kind}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"/me/{kind} is {width}px wide at 390px"
+    page.goto("/me/reflections")
+    page.locator("main table a").first.click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390, page.url
