@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, time, timezone
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -147,17 +146,6 @@ def new_reflection():
                    templates=list(TEMPLATES), sections=sections, competences=competence_items())
 
 
-@bp.get("/reflections/<uuid:reflection_id>")
-@worker_only
-def reflection(reflection_id):
-    pf = app_service().portfolio(g.user.id)
-    item = pf.reflections.get(str(reflection_id)) or abort(404)
-    read = lambda sealed: app_service().read_text(g.user.id, sealed)  # noqa: E731
-    versions = [{"title": read(v["title_sealed"]), "body": json.loads(read(v["body_sealed"]) or "{}"),
-                 "written_at": v["written_at"]} for v in item["versions"]]
-    return _render("worker/reflection.html", reflection_id=reflection_id, item=item, versions=versions)
-
-
 @bp.post("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
 @worker_only
 def exposure(kind, item_id):
@@ -244,12 +232,17 @@ def request_sign_off():
                 flash(f"Sign-off of {data['competence']} at {' + '.join(data['levels'])} requested. "
                       f"The evidence you chose is now visible to your supervisor.")
                 return redirect(url_for("worker.dashboard"))
+    competences = competence_items()
+    chosen = request.values.get("competence") or competences[0]["code"]
     evidence = [dict(id=eid, title=app_service().read_text(g.user.id, e["title_sealed"]), **e)
                 for eid, e in pf.evidence.items() if not e["withdrawn"]]
     evidence.sort(key=lambda e: e["added_at"], reverse=True)
+    # The evidence that claims the chosen competence first, then the rest (newest first in each).
+    claiming = [e for e in evidence if any(c["competence"] == chosen for c in e["claims"])]
+    others = [e for e in evidence if e not in claiming]
     return _render("worker/sign_off_form.html", status=422 if errors else 200, errors=errors, form=form,
-                   competences=competence_items(), levels=LEVELS, evidence=evidence,
-                   selected=request.values.get("competence", ""))
+                   competences=competences, levels=LEVELS, claiming=claiming, others=others,
+                   selected=chosen)
 
 
 @bp.post("/sign-off/<uuid:request_id>/withdraw")
@@ -351,3 +344,6 @@ def subject_access(fmt):
                         headers={"Content-Disposition": 'attachment; filename="my-portfolio-data.json"'})
     return render_template("worker/subject_access.html", labels=TEXT_LABELS,
                            data=gather(app_service(), runtime().read_models(), g.user.id))
+
+
+from portfolio.web import worker_lists  # noqa: E402,F401  (its routes join this blueprint)

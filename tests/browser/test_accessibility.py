@@ -24,6 +24,13 @@ PAGES = [
     ("worker", "worker.timeline", {}, None, 200),
     ("worker", "worker.reflection", {"reflection_id": "worker.reflection"}, None, 200),
     ("worker", "worker.new_reflection", {}, None, 200),
+    *[("worker", "worker.my_list", {"kind": kind}, None, 200)
+      for kind in ("reflections", "evidence", "training", "supervision", "goals")],
+    ("worker", "worker.my_list", {"kind": "evidence", "start": "2025-02-01", "end": "2025-01-01"}, None, 422),
+    ("worker", "worker.reflection", {"reflection_id": "worker.reflection", "version": 1}, None, 200),
+    ("worker", "worker.amend_reflection", {"reflection_id": "worker.reflection"}, None, 200),
+    ("worker", "worker.amend_reflection", {"reflection_id": "worker.reflection"}, "submit-empty", 200),
+    ("worker", "worker.withdraw_evidence", {"evidence_id": "worker.evidence"}, None, 200),
     ("worker", "worker.new_reflection", {"template": "grow"}, "submit-empty", 200),
     ("worker", "worker.new_evidence", {}, None, 200),
     ("worker", "worker.new_evidence", {}, "submit-empty", 200),
@@ -79,11 +86,13 @@ def _values(live_server, values: dict) -> dict:
     pf = app.portfolio(worker_id)
     if pf.reflections:
         known["worker.reflection"] = next(iter(pf.reflections))
+    if pf.evidence:
+        known["worker.evidence"] = next(iter(pf.evidence))
     return {k: known.get(v, v) for k, v in values.items()}
 
 
 def _id(role, endpoint, values, action, status) -> str:
-    extra = "-".join(f"{k}={v}" for k, v in values.items() if k in ("as_of", "start", "template"))
+    extra = "-".join(f"{k}={v}" for k, v in values.items() if k in ("as_of", "start", "template", "kind", "version"))
     return "-".join(x for x in (role or "anonymous", endpoint, extra, action or "") if x)
 
 
