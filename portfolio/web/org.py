@@ -12,19 +12,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context,
+                   url_for)
 
 from portfolio.application import COMPETENCES, LEVELS_OF_USE
 from portfolio.domain import clock
 from portfolio.domain.errors import AssignmentConflict, DomainError, NotFound
 from portfolio.domain.values import ACCOUNT_ROLES, LEVELS, POSITIONS
 from portfolio.projections.asof import organisation_as_of
-from portfolio.projections.queries import audit_csv as to_csv
+from portfolio.projections.queries import audit_csv_lines as to_csv_lines
 from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
 from portfolio.web.forms import domain_errors, parse
-from portfolio.web.schemas import (AccountSchema, AsOfSchema, AssignmentSchema, AuditFilterSchema, DeactivationSchema,
-                                   ErasureSchema, EndAssignmentSchema, RolesSchema)
+from portfolio.web.schemas import (AccountSchema, AsOfSchema, AssignmentSchema, AuditFilterSchema, AuditPageSchema,
+                                   DeactivationSchema, ErasureSchema, EndAssignmentSchema, RolesSchema)
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 staff_only = roles_required("org_admin", "auditor")
@@ -137,9 +138,13 @@ def _chart(months: list[dict]) -> dict:
 
 
 # --- audit ---------------------------------------------------------------------------------------
-def _audit_query() -> tuple[list[dict], dict, dict]:
-    """(rows, filters, errors) for the filters in the query string; no rows when a filter is bad."""
-    data, errors = parse(AuditFilterSchema(), request.args)
+AUDIT_PER_PAGE = 50
+AUDIT_STATUSES = ("approved", "returned", "revoked")
+
+
+def _audit_filters() -> tuple[dict, int, dict]:
+    """(filters, page, errors) from the query string; filters are empty when one is bad."""
+    data, errors = parse(AuditPageSchema(), request.args)
     views = runtime().read_models()  # caught up once; the people list below reads the same tables
     if not errors:
         known = {r.person_id for r in views.people()}
@@ -150,8 +155,9 @@ def _audit_query() -> tuple[list[dict], dict, dict]:
         elif data["competence"] and data["competence"] not in {c["code"] for c in _competences()}:
             errors = {"competence": [f"there is no competence {data['competence']}"]}
     if errors:
-        return [], {}, errors
-    return views.audit(**data), data, {}
+        return {}, 1, errors
+    page = data.pop("page")
+    return data, page, {}
 
 
 def _supervisor_choices(chosen: str) -> list[tuple[str, str]]:
@@ -164,10 +170,19 @@ def _supervisor_choices(chosen: str) -> list[tuple[str, str]]:
 @bp.get("/audit")
 @staff_only
 def audit():
-    rows, _, errors = _audit_query()
+    filters, page, errors = _audit_filters()
+    rows, total, pages = [], 0, 1
+    if not errors:
+        views = runtime().read_models(refresh=False)
+        total = views.audit_count(**filters)
+        pages = max(1, -(-total // AUDIT_PER_PAGE))
+        page = min(page, pages)
+        rows = views.audit(**filters, limit=AUDIT_PER_PAGE, offset=(page - 1) * AUDIT_PER_PAGE)
     chosen = {k: request.args[k] for k in AuditFilterSchema().fields if request.args.get(k)}
     return _render("org/audit.html", "org/_audit_results.html", 422 if errors else 200, rows=rows,
-                   errors=errors, form=request.args, csv_url=url_for("org.audit_csv", **chosen),
+                   errors=errors, form=request.args, csv_url=url_for("org.audit_csv", **chosen), total=total,
+                   page=page, pages=pages, first=(page - 1) * AUDIT_PER_PAGE + 1, statuses=AUDIT_STATUSES,
+                   page_url=lambda n: url_for("org.audit", **chosen, page=n),
                    supervisors=_supervisor_choices(chosen.get("supervisor_id", "")), competences=_competences())
 
 
@@ -179,13 +194,14 @@ def _cell(text: str) -> str:
 @bp.get("/audit.csv")
 @staff_only
 def audit_csv():
-    rows, _, errors = _audit_query()
+    """Every matching decision, streamed a batch at a time (never the whole trail in memory)."""
+    filters, _, errors = _audit_filters()
     if errors:
         message = "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
         return _render("error.html", "_error_fragment.html", 422, title="Bad filter", message=message)
-    people = {p for r in rows for p in (r["worker_id"], r["decided_by"], r["revoked_by"]) if p}
-    body = to_csv(rows, {p: _cell(name_of(p)) for p in people})
-    return Response(body, mimetype="text/csv", headers={
+    views = runtime().read_models(refresh=False)
+    body = to_csv_lines(views.audit_batches(**filters), lambda p: _cell(name_of(p)))
+    return Response(stream_with_context(body), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=audit-{clock.today().isoformat()}.csv"})
 
 
