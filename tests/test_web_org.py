@@ -218,6 +218,72 @@ def test_audit_csv_has_the_header_and_the_filtered_rows(web, history):
     assert 'href="/org/audit.csv?competence=PRAC-1"' in body(client.get("/org/audit?competence=PRAC-1"))
 
 
+def competences_shown(html: str) -> list[str]:
+    return [r[1] for r in Tables(html).tables["Sign-off decisions, oldest first"][1:]]
+
+
+def test_audit_pages_keep_the_filters_and_show_the_total(web, history, monkeypatch):
+    monkeypatch.setattr("portfolio.web.org.AUDIT_PER_PAGE", 2)
+    client = web.client("aud")
+    sam = web.ids["sam"]
+    first = body(client.get(f"/org/audit?supervisor_id={sam}"))
+    assert competences_shown(first) == ["REL-1", "REL-2"]
+    assert "4 decisions; showing 1–2" in first and "page 1 of 2" in first and "Download all 4 as CSV" in first
+    nxt = re.search(r'href="([^"]*page=2[^"]*)"[^>]*rel="next"', first).group(1).replace("&amp;", "&")
+    assert f"supervisor_id={sam}" in nxt and "Previous page" not in first
+    second = body(client.get(nxt, headers=HX))
+    assert "<html" not in second and competences_shown(second) == ["GOAL-1", "PRAC-1"]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    beyond = body(client.get("/org/audit?page=99"))  # past the end: the last page
+    assert "page 2 of 2" in beyond
+    assert client.get("/org/audit?page=0").status_code == 422
+
+
+def test_audit_filters_by_decision(web, history):
+    client = web.client("aud")
+    assert competences_shown(body(client.get("/org/audit?status=returned"))) == ["GOAL-1"]
+    bad = client.get("/org/audit?status=maybe")
+    assert bad.status_code == 422 and "status: " in body(bad) and 'id="e-status"' in body(bad)
+    csv_rows = list(csv.reader(io.StringIO(body(client.get("/org/audit.csv?status=revoked")))))
+    assert [r[2] for r in csv_rows[1:]] == ["PRAC-1"]
+
+
+def test_audit_csv_streams_every_row_in_batches(web, history, monkeypatch):
+    from portfolio.projections.queries import ReadModels
+    batches = []
+    real = ReadModels.audit_batches
+
+    def spy(self, batch=500, **filters):
+        for rows in real(self, batch=1, **filters):
+            batches.append(len(rows))
+            yield rows
+    monkeypatch.setattr(ReadModels, "audit_batches", spy)
+    response = web.client("ada").get("/org/audit.csv")
+    assert response.is_streamed
+    rows = list(csv.reader(io.StringIO(body(response))))
+    assert len(rows) == 5 and batches == [1, 1, 1, 1]
+
+
+def test_audit_page_reads_a_fixed_number_of_queries(web, runtime, history):
+    """The facts per row are read for the whole page at once, not per row."""
+    from sqlalchemy import event
+    views = runtime.read_models()
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+    event.listen(views.engine, "before_cursor_execute", count)
+    try:
+        counts = []
+        for limit in (1, 4):
+            statements.clear()
+            assert len(views.audit(limit=limit)) == limit
+            counts.append(len(statements))
+    finally:
+        event.remove(views.engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1]
+
+
 def test_csv_cells_are_not_formulas(web, app, at):
     w, sam = web.ids["wendy"], web.ids["sam"]
     with at("2024-05-01"):
