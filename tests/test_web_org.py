@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from portfolio.domain.values import LEVELS
 from portfolio.projections.queries import AUDIT_COLUMNS
 from tests.conftest import PASSWORD
 
@@ -147,6 +148,17 @@ def test_progression_as_of_shows_the_earlier_state(web, history):
 def test_progression_bad_date_is_422_naming_the_field(web, headers):
     response = web.client("ada").get("/org/progression?as_of=31/12/2024", headers=headers)
     assert response.status_code == 422 and "as_of: Not a valid date." in body(response)
+
+
+@pytest.mark.parametrize("count", [1, 2, 12, 13, 24, 36, 37, 48])
+def test_chart_month_labels_never_overlap(count):
+    from portfolio.web.org import _chart
+    months = [{"month": f"{2020 + i // 12}-{i % 12 + 1:02d}", "signed": {lv: i for lv in LEVELS}, "stages": {}}
+              for i in range(count)]
+    ticks = _chart(months)["xticks"]
+    assert 1 <= len(ticks) <= 12 and ticks[-1][1] == months[-1]["month"]  # the latest month is labelled
+    width = 7 * 7.5  # "2024-05" at 12px, generously
+    assert all(b[0] - a[0] >= width + 4 for a, b in zip(ticks, ticks[1:])), ticks
 
 
 # --- audit ---------------------------------------------------------------------------------------

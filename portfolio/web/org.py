@@ -10,6 +10,7 @@ sets htmx's responseHandling). A success answers a redirect, or HX-Redirect to h
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context,
@@ -104,6 +105,9 @@ def _marker(kind: int, x: float, y: float, r: float = 3.5) -> str:
             f"M{x:.1f},{top}L{right},{y:.1f}L{x:.1f},{low}L{left},{y:.1f}Z"][kind % 4]
 
 
+TICK_GAP = 64  # viewBox units between month label centres: "2024-05" is about 50 wide
+
+
 def _chart(months: list[dict]) -> dict:
     """Geometry of the line chart (signed levels per month end); the template draws it as SVG."""
     width, height, left, right, top, bottom = 760, 300, 44, 140, 16, 48
@@ -129,11 +133,14 @@ def _chart(months: list[dict]) -> dict:
     overflow = max(s["label_y"] for s in series) - (top + ph + 4)
     for s in series:
         s["label_y"] -= max(0, overflow)
-    every = max(1, -(-n // 12))
+    # Month labels (about 50 units wide at 12px) at least TICK_GAP apart and at most 12 of them,
+    # counted back from the latest month so it is always labelled.
+    spacing = pw / (n - 1) if n > 1 else pw
+    every = max(1, -(-n // 12), math.ceil(TICK_GAP / spacing))
     return {"width": width, "height": height, "left": left, "right": left + pw, "top": top, "bottom": top + ph,
             "label_x": left + pw + 10, "series": series,
             "yticks": [(y(v), v) for v in range(0, ymax + 1, step)],
-            "xticks": [(xs[i], months[i]["month"]) for i in range(0, n, every)],
+            "xticks": [(xs[i], months[i]["month"]) for i in reversed(range(n - 1, -1, -every))],
             "first": months[0]["month"], "last": months[-1]["month"]}
 
 
