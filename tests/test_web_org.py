@@ -327,6 +327,38 @@ def test_private_text_never_reaches_organisation_pages(web, history, who):
 
 
 # --- accounts ------------------------------------------------------------------------------------
+def test_accounts_search_by_name_role_and_status(web, app, monkeypatch):
+    client = web.client("ada")
+    found = table(body(client.get("/org/accounts?q=worker")), "Accounts, their roles")  # a display name
+    assert set(found) == {"Username", "wendy"}
+    assert set(table(body(client.get("/org/accounts?q=SUE")), "Accounts, their roles")) == {"Username", "sue"}
+    supervisors = table(body(client.get("/org/accounts?role=supervisor", headers=HX)), "Accounts, their roles")
+    assert {"sam", "sue"} <= set(supervisors) and "wendy" not in supervisors
+    app.deactivate_person(web.ids["sue"], web.ids["ada"], "left")
+    closed = body(client.get("/org/accounts?status=deactivated"))
+    rows = table(closed, "Accounts, their roles")
+    assert set(rows) == {"Username", "sue deactivated"}  # the tag beside the username
+    assert rows["sue deactivated"][4].startswith("Deactivated Reactivate")
+    assert f'href="/org/accounts/{web.ids["sue"]}#lifecycle"' in closed
+    active = table(body(client.get("/org/accounts?status=active")), "Accounts, their roles")
+    assert "sue deactivated" not in active and active["wendy"][4].startswith("Active Deactivate or send a set-password link")
+    nothing = body(client.get("/org/accounts?q=nobody-at-all"))
+    assert "No accounts match." in nothing and "0 of " in nothing
+    bad = client.get("/org/accounts?status=gone&role=king")
+    assert bad.status_code == 422 and 'id="e-status"' in body(bad) and 'id="e-role"' in body(bad)
+
+
+def test_accounts_list_pages_keep_the_search(web, monkeypatch):
+    monkeypatch.setattr("portfolio.web.org.ACCOUNTS_PER_PAGE", 1)
+    client = web.client("ada")
+    first = body(client.get("/org/accounts?role=supervisor"))
+    assert "page 1 of 2" in first
+    nxt = re.search(r'href="([^"]*page=2[^"]*)"[^>]*rel="next"', first).group(1).replace("&amp;", "&")
+    assert "role=supervisor" in nxt
+    second = table(body(client.get(nxt)), "Accounts, their roles")
+    assert set(second) == {"Username", "sue"}
+
+
 def test_accounts_list_shows_roles_and_current_supervisors(web):
     client = web.client("ada")
     html = body(client.get("/org/accounts"))

@@ -25,8 +25,8 @@ from portfolio.projections.queries import audit_csv_lines as to_csv_lines
 from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
 from portfolio.web.forms import domain_errors, parse
-from portfolio.web.schemas import (AccountSchema, AsOfSchema, AssignmentSchema, AuditFilterSchema, AuditPageSchema,
-                                   DeactivationSchema, ErasureSchema, EndAssignmentSchema, RolesSchema)
+from portfolio.web.schemas import (AccountFilterSchema, AccountSchema, AsOfSchema, AssignmentSchema,
+                                   AuditFilterSchema, AuditPageSchema, DeactivationSchema, ErasureSchema, EndAssignmentSchema, RolesSchema)
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 staff_only = roles_required("org_admin", "auditor")
@@ -228,16 +228,50 @@ def _person_or_404(person_id):
         abort(404)
 
 
+ACCOUNTS_PER_PAGE = 50
+ACCOUNT_STATUSES = {"active": "Active", "deactivated": "Deactivated", "erased": "Erased"}
+
+
+def account_status(person) -> str:
+    return "erased" if person.erased_at else "deactivated" if person.deactivated else "active"
+
+
 @bp.get("/accounts")
 @admin_only
 def accounts():
     return _accounts_page({}, {}, "org/_accounts_table.html")
 
 
+def _shown(people: list) -> tuple[dict, dict, list, int, int, int]:
+    """(filters, errors, people on this page, total, page, pages) from the query string. Display names
+    are sealed, so the search runs here over the decrypted names (an organisation is small)."""
+    data, errors = parse(AccountFilterSchema(), request.args)
+    if errors:
+        return {}, errors, [], 0, 1, 1
+    found = people
+    if data["q"] and data["q"].strip():
+        q = data["q"].strip().lower()
+        found = [p for p in found if q in p.username.lower() or q in name_of(p.id).lower()]
+    if data["role"]:
+        found = [p for p in found if p.has_role(data["role"])]
+    if data["status"]:
+        found = [p for p in found if account_status(p) == data["status"]]
+    pages = max(1, -(-len(found) // ACCOUNTS_PER_PAGE))
+    page = min(data["page"], pages)
+    chosen = {k: v for k, v in data.items() if v and k != "page"}
+    return chosen, {}, found[(page - 1) * ACCOUNTS_PER_PAGE:page * ACCOUNTS_PER_PAGE], len(found), page, pages
+
+
 def _accounts_page(errors: dict, form, fragment: str, status: int = 200):
     people = _people()
-    return _render("org/accounts.html", fragment, status, people=people, today=clock.today(), errors=errors,
-                   form=form, roles=ACCOUNT_ROLES, positions=POSITIONS, stranded=_stranded(people))
+    chosen, filter_errors, shown, total, page, pages = _shown(people)
+    if filter_errors and not errors:
+        status = 422
+    return _render("org/accounts.html", fragment, status, people=shown, today=clock.today(), errors=errors,
+                   form=form, roles=ACCOUNT_ROLES, positions=POSITIONS, stranded=_stranded(people),
+                   filters=request.args, filter_errors=filter_errors, total=total, everyone=len(people), page=page,
+                   pages=pages, statuses=ACCOUNT_STATUSES, status_of=account_status,
+                   page_url=lambda n: url_for("org.accounts", **chosen, page=n))
 
 
 def _stranded(people: list) -> dict[str, int]:

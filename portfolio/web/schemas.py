@@ -165,6 +165,13 @@ class AuditApiQuerySchema(AuditPageSchema):
                               metadata={"description": "Decisions a page (at most 500)."})
 
 
+class AccountFilterSchema(FormSchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=80))
+    role = fields.String(load_default=None, validate=validate.OneOf(ACCOUNT_ROLES))
+    status = fields.String(load_default=None, validate=validate.OneOf(("active", "deactivated", "erased")))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+
+
 class AsOfSchema(FormSchema):
     as_of = Day(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
