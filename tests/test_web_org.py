@@ -240,7 +240,7 @@ def test_audit_pages_keep_the_filters_and_show_the_total(web, history, monkeypat
     sam = web.ids["sam"]
     first = body(client.get(f"/org/audit?supervisor_id={sam}"))
     assert competences_shown(first) == ["REL-1", "REL-2"]
-    assert "4 decisions; showing 1–2" in first and "page 1 of 2" in first and "Download all 4 as CSV" in first
+    assert "4 decisions; showing 1–2" in first and "page 1 of 2" in first and "Download these as CSV (all 4)" in first
     nxt = re.search(r'href="([^"]*page=2[^"]*)"[^>]*rel="next"', first).group(1).replace("&amp;", "&")
     assert f"supervisor_id={sam}" in nxt and "Previous page" not in first
     second = body(client.get(nxt, headers=HX))
