@@ -288,6 +288,23 @@ def test_progression_now_and_as_of(api, at):
     assert then["as_of"] == "2023-12-31" and all(c["workers"] == 0 for c in then["signed"])
 
 
+def test_audit_is_paged(api):
+    for competence in ("REL-1", "REL-2", "GOAL-1"):
+        rid = sign_off_request(api, competence=competence)
+        ok(api.post("sam", f"/workers/{api.ids['wendy']}/sign-off-requests/{rid}/decision", {"decision": "approve"}))
+    first = ok(api.get("aud", "/audit?per_page=2"))
+    assert (first["total"], first["page"], first["pages"], first["per_page"]) == (3, 1, 2, 2)
+    assert [r["competence"] for r in first["rows"]] == ["REL-1", "REL-2"]
+    second = ok(api.get("aud", "/audit?per_page=2&page=2&status=approved"))
+    assert [r["competence"] for r in second["rows"]] == ["GOAL-1"]
+    assert ok(api.get("aud", "/audit"))["per_page"] == 50
+    bad = api.get("aud", "/audit?per_page=0")
+    assert bad.status_code == 422 and "per_page" in bad.get_json()["fields"]
+    spec = ok(api.app.test_client().get("/api/v1/openapi.json"))
+    params = {p["name"] for p in spec["paths"]["/api/v1/audit"]["get"]["parameters"]}
+    assert {"page", "per_page", "status"} <= params
+
+
 def test_audit_rows_carry_names_and_flags(api):
     rid = sign_off_request(api)
     ok(api.post("sam", f"/workers/{api.ids['wendy']}/sign-off-requests/{rid}/decision", {"decision": "approve"}))

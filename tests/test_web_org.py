@@ -11,6 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from portfolio.domain.values import LEVELS
 from portfolio.projections.queries import AUDIT_COLUMNS
 from tests.conftest import PASSWORD
 
@@ -149,6 +150,17 @@ def test_progression_bad_date_is_422_naming_the_field(web, headers):
     assert response.status_code == 422 and "as_of: Not a valid date." in body(response)
 
 
+@pytest.mark.parametrize("count", [1, 2, 12, 13, 24, 36, 37, 48])
+def test_chart_month_labels_never_overlap(count):
+    from portfolio.web.org import _chart
+    months = [{"month": f"{2020 + i // 12}-{i % 12 + 1:02d}", "signed": {lv: i for lv in LEVELS}, "stages": {}}
+              for i in range(count)]
+    ticks = _chart(months)["xticks"]
+    assert 1 <= len(ticks) <= 12 and ticks[-1][1] == months[-1]["month"]  # the latest month is labelled
+    width = 7 * 7.5  # "2024-05" at 12px, generously
+    assert all(b[0] - a[0] >= width + 4 for a, b in zip(ticks, ticks[1:])), ticks
+
+
 # --- audit ---------------------------------------------------------------------------------------
 def audit_rows(html: str) -> dict[str, list[str]]:
     return table(html, "Sign-off decisions")
@@ -218,6 +230,72 @@ def test_audit_csv_has_the_header_and_the_filtered_rows(web, history):
     assert 'href="/org/audit.csv?competence=PRAC-1"' in body(client.get("/org/audit?competence=PRAC-1"))
 
 
+def competences_shown(html: str) -> list[str]:
+    return [r[1] for r in Tables(html).tables["Sign-off decisions, oldest first"][1:]]
+
+
+def test_audit_pages_keep_the_filters_and_show_the_total(web, history, monkeypatch):
+    monkeypatch.setattr("portfolio.web.org.AUDIT_PER_PAGE", 2)
+    client = web.client("aud")
+    sam = web.ids["sam"]
+    first = body(client.get(f"/org/audit?supervisor_id={sam}"))
+    assert competences_shown(first) == ["REL-1", "REL-2"]
+    assert "4 decisions; showing 1–2" in first and "page 1 of 2" in first and "Download these as CSV (all 4)" in first
+    nxt = re.search(r'href="([^"]*page=2[^"]*)"[^>]*rel="next"', first).group(1).replace("&amp;", "&")
+    assert f"supervisor_id={sam}" in nxt and "Previous page" not in first
+    second = body(client.get(nxt, headers=HX))
+    assert "<html" not in second and competences_shown(second) == ["GOAL-1", "PRAC-1"]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    beyond = body(client.get("/org/audit?page=99"))  # past the end: the last page
+    assert "page 2 of 2" in beyond
+    assert client.get("/org/audit?page=0").status_code == 422
+
+
+def test_audit_filters_by_decision(web, history):
+    client = web.client("aud")
+    assert competences_shown(body(client.get("/org/audit?status=returned"))) == ["GOAL-1"]
+    bad = client.get("/org/audit?status=maybe")
+    assert bad.status_code == 422 and "status: " in body(bad) and 'id="e-status"' in body(bad)
+    csv_rows = list(csv.reader(io.StringIO(body(client.get("/org/audit.csv?status=revoked")))))
+    assert [r[2] for r in csv_rows[1:]] == ["PRAC-1"]
+
+
+def test_audit_csv_streams_every_row_in_batches(web, history, monkeypatch):
+    from portfolio.projections.queries import ReadModels
+    batches = []
+    real = ReadModels.audit_batches
+
+    def spy(self, batch=500, **filters):
+        for rows in real(self, batch=1, **filters):
+            batches.append(len(rows))
+            yield rows
+    monkeypatch.setattr(ReadModels, "audit_batches", spy)
+    response = web.client("ada").get("/org/audit.csv")
+    assert response.is_streamed
+    rows = list(csv.reader(io.StringIO(body(response))))
+    assert len(rows) == 5 and batches == [1, 1, 1, 1]
+
+
+def test_audit_page_reads_a_fixed_number_of_queries(web, runtime, history):
+    """The facts per row are read for the whole page at once, not per row."""
+    from sqlalchemy import event
+    views = runtime.read_models()
+    statements = []
+
+    def count(*args):
+        statements.append(1)
+    event.listen(views.engine, "before_cursor_execute", count)
+    try:
+        counts = []
+        for limit in (1, 4):
+            statements.clear()
+            assert len(views.audit(limit=limit)) == limit
+            counts.append(len(statements))
+    finally:
+        event.remove(views.engine, "before_cursor_execute", count)
+    assert counts[0] == counts[1]
+
+
 def test_csv_cells_are_not_formulas(web, app, at):
     w, sam = web.ids["wendy"], web.ids["sam"]
     with at("2024-05-01"):
@@ -249,6 +327,38 @@ def test_private_text_never_reaches_organisation_pages(web, history, who):
 
 
 # --- accounts ------------------------------------------------------------------------------------
+def test_accounts_search_by_name_role_and_status(web, app, monkeypatch):
+    client = web.client("ada")
+    found = table(body(client.get("/org/accounts?q=worker")), "Accounts, their roles")  # a display name
+    assert set(found) == {"Username", "wendy"}
+    assert set(table(body(client.get("/org/accounts?q=SUE")), "Accounts, their roles")) == {"Username", "sue"}
+    supervisors = table(body(client.get("/org/accounts?role=supervisor", headers=HX)), "Accounts, their roles")
+    assert {"sam", "sue"} <= set(supervisors) and "wendy" not in supervisors
+    app.deactivate_person(web.ids["sue"], web.ids["ada"], "left")
+    closed = body(client.get("/org/accounts?status=deactivated"))
+    rows = table(closed, "Accounts, their roles")
+    assert set(rows) == {"Username", "sue deactivated"}  # the tag beside the username
+    assert rows["sue deactivated"][4].startswith("Deactivated Reactivate")
+    assert f'href="/org/accounts/{web.ids["sue"]}#lifecycle"' in closed
+    active = table(body(client.get("/org/accounts?status=active")), "Accounts, their roles")
+    assert "sue deactivated" not in active and active["wendy"][4].startswith("Active Deactivate or send a set-password link")
+    nothing = body(client.get("/org/accounts?q=nobody-at-all"))
+    assert "No accounts match." in nothing and "0 of " in nothing
+    bad = client.get("/org/accounts?status=gone&role=king")
+    assert bad.status_code == 422 and 'id="e-status"' in body(bad) and 'id="e-role"' in body(bad)
+
+
+def test_accounts_list_pages_keep_the_search(web, monkeypatch):
+    monkeypatch.setattr("portfolio.web.org.ACCOUNTS_PER_PAGE", 1)
+    client = web.client("ada")
+    first = body(client.get("/org/accounts?role=supervisor"))
+    assert "page 1 of 2" in first
+    nxt = re.search(r'href="([^"]*page=2[^"]*)"[^>]*rel="next"', first).group(1).replace("&amp;", "&")
+    assert "role=supervisor" in nxt
+    second = table(body(client.get(nxt)), "Accounts, their roles")
+    assert set(second) == {"Username", "sue"}
+
+
 def test_accounts_list_shows_roles_and_current_supervisors(web):
     client = web.client("ada")
     html = body(client.get("/org/accounts"))

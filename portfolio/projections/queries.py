@@ -203,73 +203,116 @@ class ReadModels:
         return months
 
     # --- accreditation audit ------------------------------------------------------------------
-    def audit(self, start: date | None = None, end: date | None = None, supervisor_id: str | None = None,
-              competence: str | None = None) -> list[dict]:
-        """Every sign-off decision with who decided, whether assigned then, evidence and flags."""
+    def _audit_where(self, g, start, end, supervisor_id, competence, status) -> list:
         r = requests
+        where = [self._gen(r, g), r.c.decided_at.is_not(None)]
+        if start:
+            where.append(r.c.decided_at >= datetime.combine(start, time.min, tzinfo=timezone.utc))
+        if end:
+            where.append(r.c.decided_at <= end_of(end))
+        if supervisor_id:
+            where.append(r.c.decided_by == str(supervisor_id))
+        if competence:
+            where.append(r.c.competence == competence)
+        if status:
+            where.append(r.c.status == status)
+        return where
+
+    def audit(self, start: date | None = None, end: date | None = None, supervisor_id: str | None = None,
+              competence: str | None = None, status: str | None = None, limit: int | None = None,
+              offset: int = 0) -> list[dict]:
+        """Sign-off decisions, oldest first, with who decided, whether assigned then, evidence and flags.
+        Filters and paging run in SQL; the extra facts are read in a few queries for the page only."""
         with self.engine.connect() as conn:
             g = self._gens(conn)
-            where = [self._gen(r, g), r.c.decided_at.is_not(None)]
-            if start:
-                where.append(r.c.decided_at >= datetime.combine(start, time.min, tzinfo=timezone.utc))
-            if end:
-                where.append(r.c.decided_at <= end_of(end))
-            if supervisor_id:
-                where.append(r.c.decided_by == str(supervisor_id))
-            if competence:
-                where.append(r.c.competence == competence)
-            rows = list(conn.execute(select(r).where(*where).order_by(r.c.decided_at)))
-            out = []
-            for row in rows:
-                day = row.decided_at.date()
-                assigned = bool(conn.execute(select(func.count()).select_from(assignments).where(
-                    self._gen(assignments, g), assignments.c.worker_id == row.worker_id,
-                    assignments.c.supervisor_id == row.decided_by, assignments.c.starts_on <= day,
-                    or_(assignments.c.ends_on.is_(None), assignments.c.ends_on >= day))).scalar_one())
-                recent_sessions = conn.execute(select(func.count()).select_from(supervisions).where(
-                    self._gen(supervisions, g), supervisions.c.worker_id == row.worker_id,
-                    supervisions.c.held_on <= day, supervisions.c.held_on >= day - timedelta(days=90))).scalar_one()
-                ev_ids = [e for e in row.evidence_ids.split(",") if e]
-                # Structure only: kind, dates, state. Titles are the worker's words (sealed), not shown here.
-                ev = list(conn.execute(select(evidence.c.evidence_id, evidence.c.kind, evidence.c.added_at,
-                                              evidence.c.withdrawn, evidence.c.exposure, evidence.c.links).where(
-                    self._gen(evidence, g), evidence.c.evidence_id.in_(ev_ids)).order_by(evidence.c.added_at)))
-                linked = [x for e in ev for x in e.links.split(",") if x]
-                unaccredited = list(conn.execute(select(trainings.c.held_on).where(  # dates, not titles
-                    self._gen(trainings, g), trainings.c.training_id.in_(linked),
-                    trainings.c.accredited.is_(False)).order_by(trainings.c.held_on)).scalars()) if linked else []
-                flags = []
-                if not assigned:
-                    flags.append("decided by someone not assigned then")
-                decider_erased = conn.execute(select(people.c.erased_at).where(
-                    self._gen(people, g), people.c.person_id == row.decided_by)).scalar()
-                if decider_erased is not None and row.decided_at >= decider_erased:
-                    flags.append("decided after the decider's account was erased")
-                if row.status == "approved" and self._below_missing(conn, g, row):
-                    flags.append("level held without the level below")
-                if row.status == "revoked":
-                    flags.append("revoked")
-                if row.status in ("approved", "revoked") and not recent_sessions:
-                    flags.append("no supervision in the 90 days before")
-                if unaccredited:
-                    flags.append("training from a programme not accredited")
-                if row.status == "approved" and any(e.withdrawn for e in ev):
-                    flags.append("evidence withdrawn after the request")
-                if row.status == "approved" and any(e.exposure == "private" and not e.withdrawn for e in ev):
-                    flags.append("evidence made private after the request")
-                out.append(dict(row._mapping, assigned_then=assigned, evidence=ev, flags=flags,
-                                sessions_90_days=recent_sessions, unaccredited_trainings=unaccredited))
-            return out
+            query = (select(requests).where(*self._audit_where(g, start, end, supervisor_id, competence, status))
+                     .order_by(requests.c.decided_at, requests.c.request_id).offset(offset))
+            if limit is not None:
+                query = query.limit(limit)
+            return self._audit_rows(conn, g, list(conn.execute(query)))
 
-    def _below_missing(self, conn, g, row) -> bool:
-        levels = row.levels.split(",")
-        lowest = LEVELS.index(levels[0])
+    def audit_count(self, start: date | None = None, end: date | None = None, supervisor_id: str | None = None,
+                    competence: str | None = None, status: str | None = None) -> int:
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            return conn.execute(select(func.count()).select_from(requests).where(
+                *self._audit_where(g, start, end, supervisor_id, competence, status))).scalar_one()
+
+    def audit_batches(self, batch: int = 500, **filters):
+        """Every matching decision, a batch at a time (for a streamed export)."""
+        offset = 0
+        while True:
+            rows = self.audit(limit=batch, offset=offset, **filters)
+            if not rows:
+                return
+            yield rows
+            offset += batch
+
+    def _audit_rows(self, conn, g, rows: list) -> list[dict]:
+        if not rows:
+            return []
+        workers = {row.worker_id for row in rows}
+        days = [row.decided_at.date() for row in rows]
+        assigned = {}  # (worker, supervisor) -> [(starts_on, ends_on)]
+        for a in conn.execute(select(assignments).where(self._gen(assignments, g),
+                                                        assignments.c.worker_id.in_(workers))):
+            assigned.setdefault((a.worker_id, a.supervisor_id), []).append((a.starts_on, a.ends_on))
+        held = {}  # worker -> supervision dates in the window the page needs
+        for s in conn.execute(select(supervisions.c.worker_id, supervisions.c.held_on).where(
+                self._gen(supervisions, g), supervisions.c.worker_id.in_(workers),
+                supervisions.c.held_on >= min(days) - timedelta(days=90), supervisions.c.held_on <= max(days))):
+            held.setdefault(s.worker_id, []).append(s.held_on)
+        ev_ids = {e for row in rows for e in row.evidence_ids.split(",") if e}
+        # Structure only: kind, dates, state. Titles are the worker's words (sealed), not shown here.
+        evs = {e.evidence_id: e for e in conn.execute(
+            select(evidence.c.evidence_id, evidence.c.kind, evidence.c.added_at, evidence.c.withdrawn,
+                   evidence.c.exposure, evidence.c.links).where(
+                self._gen(evidence, g), evidence.c.evidence_id.in_(ev_ids)))} if ev_ids else {}
+        linked = {x for e in evs.values() for x in e.links.split(",") if x}
+        unaccredited = dict(conn.execute(select(trainings.c.training_id, trainings.c.held_on).where(
+            self._gen(trainings, g), trainings.c.training_id.in_(linked),
+            trainings.c.accredited.is_(False))).all()) if linked else {}  # dates, not titles
+        erased = dict(conn.execute(select(people.c.person_id, people.c.erased_at).where(
+            self._gen(people, g), people.c.person_id.in_({row.decided_by for row in rows}))).all())
+        states = {(m.worker_id, m.competence, m.level): m.state for m in conn.execute(
+            select(matrix.c.worker_id, matrix.c.competence, matrix.c.level, matrix.c.state).where(
+                self._gen(matrix, g), matrix.c.worker_id.in_(workers),
+                matrix.c.competence.in_({row.competence for row in rows})))}
+        out = []
+        for row, day in zip(rows, days):
+            was_assigned = any(s <= day and (e is None or e >= day)
+                               for s, e in assigned.get((row.worker_id, row.decided_by), []))
+            recent_sessions = sum(day - timedelta(days=90) <= h <= day for h in held.get(row.worker_id, []))
+            ev = sorted((evs[e] for e in row.evidence_ids.split(",") if e in evs), key=lambda e: e.added_at)
+            untrained = sorted(unaccredited[x] for x in {x for e in ev for x in e.links.split(",")} if x in unaccredited)
+            flags = []
+            if not was_assigned:
+                flags.append("decided by someone not assigned then")
+            decider_erased = erased.get(row.decided_by)
+            if decider_erased is not None and row.decided_at >= decider_erased:
+                flags.append("decided after the decider's account was erased")
+            if row.status == "approved" and self._below_missing(states, row):
+                flags.append("level held without the level below")
+            if row.status == "revoked":
+                flags.append("revoked")
+            if row.status in ("approved", "revoked") and not recent_sessions:
+                flags.append("no supervision in the 90 days before")
+            if untrained:
+                flags.append("training from a programme not accredited")
+            if row.status == "approved" and any(e.withdrawn for e in ev):
+                flags.append("evidence withdrawn after the request")
+            if row.status == "approved" and any(e.exposure == "private" and not e.withdrawn for e in ev):
+                flags.append("evidence made private after the request")
+            out.append(dict(row._mapping, assigned_then=was_assigned, evidence=ev, flags=flags,
+                            sessions_90_days=recent_sessions, unaccredited_trainings=untrained))
+        return out
+
+    @staticmethod
+    def _below_missing(states: dict, row) -> bool:
+        lowest = LEVELS.index(row.levels.split(",")[0])
         if lowest == 0:
             return False
-        state = conn.execute(select(matrix.c.state).where(
-            self._gen(matrix, g), matrix.c.worker_id == row.worker_id, matrix.c.competence == row.competence,
-            matrix.c.level == LEVELS[lowest - 1])).scalar()
-        return state != "signed"
+        return states.get((row.worker_id, row.competence, LEVELS[lowest - 1])) != "signed"
 
     # --- the worker's own lists ---------------------------------------------------------------
     def my_list(self, kind: str, worker_id: str, page: int = 1, per_page: int = 25, **filters) -> tuple[list, int]:
@@ -289,55 +332,35 @@ AUDIT_COLUMNS = ["request_id", "worker", "competence", "levels", "status", "requ
                  "evidence_count", "evidence", "closed_at", "revoked_by", "flags"]
 
 
-def audit_csv(rows: list[dict], names: dict[str, str]) -> str:
-    """CSV of the audit trail: structure only, no one's own words (names as the viewer may see them)."""
+def audit_csv_lines(batches, names):
+    """The audit trail as CSV lines, a batch at a time: structure only, no one's own words.
+    names(person_id) gives a name as the viewer may see it."""
     out = io.StringIO()
     writer = csv.writer(out)
+
+    def flush() -> str:
+        text = out.getvalue()
+        out.seek(0)
+        out.truncate()
+        return text
+
     writer.writerow(AUDIT_COLUMNS)
-    for r in rows:
-        writer.writerow([
-            r["request_id"], names.get(r["worker_id"], r["worker_id"]), r["competence"], r["levels"], r["status"],
-            r["requested_at"].isoformat(), r["decided_at"].isoformat(),
-            names.get(r["decided_by"], r["decided_by"]), r["decided_role"], "yes" if r["assigned_then"] else "no",
-            r["framework_id"], r["framework_version"], r["evidence_count"],
-            "; ".join(f"{e.kind} added {e.added_at.date().isoformat()}{', withdrawn' if e.withdrawn else ''}"
-                      for e in r["evidence"]),
-            r["closed_at"].isoformat() if r["closed_at"] else "", names.get(r["revoked_by"] or "", ""),
-            "; ".join(r["flags"]),
-        ])
-    return out.getvalue()
+    yield flush()
+    for rows in batches:
+        for r in rows:
+            writer.writerow([
+                r["request_id"], names(r["worker_id"]), r["competence"], r["levels"], r["status"],
+                r["requested_at"].isoformat(), r["decided_at"].isoformat(),
+                names(r["decided_by"]), r["decided_role"], "yes" if r["assigned_then"] else "no",
+                r["framework_id"], r["framework_version"], r["evidence_count"],
+                "; ".join(f"{e.kind} added {e.added_at.date().isoformat()}{', withdrawn' if e.withdrawn else ''}"
+                          for e in r["evidence"]),
+                r["closed_at"].isoformat() if r["closed_at"] else "", names(r["revoked_by"]) if r["revoked_by"] else "",
+                "; ".join(r["flags"]),
+            ])
+        yield flush()
 
 
-# --- the worker's own lists (filters and paging done in the database) -----------------------------
-MY_LISTS = {  # kind -> (table, date column, competence column, has tier, has template)
-    "reflections": (reflections, "written_at", "competences", True, True),
-    "evidence": (evidence, "added_at", "claims", True, False),
-    "training": (trainings, "held_on", None, False, False),
-    "supervision": (supervisions, "held_on", None, True, False),
-    "goals": (goals, "set_at", "competences", False, False),
-}
-
-
-def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None, end=None, template=None) -> list:
-    table, when, codes, has_tier, has_template = MY_LISTS[kind]
-    where = []
-    col = table.c[when]
-    if start is not None:
-        where.append(col >= (start if when == "held_on" else datetime.combine(start, time.min, tzinfo=timezone.utc)))
-    if end is not None:
-        where.append(col <= (end if when == "held_on" else end_of(end)))
-    if codes == "claims":  # "REL-1:Basic,REL-2:Basic": match whole entries, with commas round the list
-        padded = "," + table.c.claims + ","
-        if competence and level:
-            where.append(padded.like(f"%,{competence}:{level},%"))
-        elif competence:
-            where.append(padded.like(f"%,{competence}:%"))
-        elif level:
-            where.append(padded.like(f"%:{level},%"))
-    elif codes and competence:
-        where.append(("," + table.c[codes] + ",").like(f"%,{competence},%"))
-    if has_tier and tier:
-        where.append(table.c.exposure == tier)
-    if has_template and template:
-        where.append(table.c.template == template)
-    return where
+def audit_csv(rows: list[dict], names: dict[str, str]) -> str:
+    """CSV of the audit trail in one string (names as the viewer may see them)."""
+    return "".join(audit_csv_lines([rows], lambda p: names.get(p, p)))

@@ -16,7 +16,7 @@ from portfolio.web.api_base import Invalid, body_reference, route, split
 from portfolio.web.api_schemas import (AccountCreatedSchema, AccountsSchema, AsOfDaySchema, AssignmentResultSchema,
                                        AuditSchema, ProgressionSchema, RolesResultSchema)
 from portfolio.web.api_supervisor import names
-from portfolio.web.schemas import AccountSchema, AssignmentSchema, AuditFilterSchema, EndAssignmentSchema, RolesSchema
+from portfolio.web.schemas import AccountSchema, AssignmentSchema, AuditApiQuerySchema, EndAssignmentSchema, RolesSchema
 
 STAFF = ("org_admin", "auditor")
 ADMIN = ("org_admin",)
@@ -35,10 +35,13 @@ def progression(args):
             "signed": [{"competence": c, "level": lv, "workers": n} for (c, lv), n in p["signed"].items()]}
 
 
-@route("/audit", "GET", summary="Every sign-off decision with who decided, evidence and flags", tag="organisation",
-       roles=STAFF, query=AuditFilterSchema, response=AuditSchema)
+@route("/audit", "GET", summary="Sign-off decisions with who decided, evidence and flags, a page at a time",
+       tag="organisation", roles=STAFF, query=AuditApiQuerySchema, response=AuditSchema)
 def audit(args):
-    rows = runtime().read_models().audit(**args)
+    page, per_page = args.pop("page"), args.pop("per_page")
+    views = runtime().read_models()
+    total = views.audit_count(**args)
+    rows = views.audit(**args, limit=per_page, offset=(page - 1) * per_page)
     who = names({p for r in rows for p in (r["worker_id"], r["decided_by"], r["revoked_by"])})
     out = []
     for r in rows:
@@ -52,7 +55,7 @@ def audit(args):
                    evidence=[{"id": e.evidence_id, "kind": e.kind, "added_at": e.added_at, "withdrawn": e.withdrawn}
                              for e in r["evidence"]])
         out.append(row)
-    return {"rows": out}
+    return {"rows": out, "total": total, "page": page, "pages": max(1, -(-total // per_page)), "per_page": per_page}
 
 
 # --- accounts (organisation admin) -------------------------------------------------------------

@@ -281,6 +281,10 @@ class AuditRowSchema(Schema):
 
 class AuditSchema(Schema):
     rows = fields.List(fields.Nested(AuditRowSchema), required=True)
+    total = fields.Integer(required=True, metadata={"description": "Decisions matching the filters, all pages."})
+    page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
 
 
 class AccountOutSchema(PersonRefSchema):

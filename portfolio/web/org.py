@@ -10,21 +10,23 @@ sets htmx's responseHandling). A success answers a redirect, or HX-Redirect to h
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context,
+                   url_for)
 
 from portfolio.application import COMPETENCES, LEVELS_OF_USE
 from portfolio.domain import clock
 from portfolio.domain.errors import AssignmentConflict, DomainError, NotFound
 from portfolio.domain.values import ACCOUNT_ROLES, LEVELS, POSITIONS
 from portfolio.projections.asof import organisation_as_of
-from portfolio.projections.queries import audit_csv as to_csv
+from portfolio.projections.queries import audit_csv_lines as to_csv_lines
 from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
 from portfolio.web.forms import domain_errors, parse
-from portfolio.web.schemas import (AccountSchema, AsOfSchema, AssignmentSchema, AuditFilterSchema, DeactivationSchema,
-                                   ErasureSchema, EndAssignmentSchema, RolesSchema)
+from portfolio.web.schemas import (AccountFilterSchema, AccountSchema, AsOfSchema, AssignmentSchema,
+                                   AuditFilterSchema, AuditPageSchema, DeactivationSchema, ErasureSchema, EndAssignmentSchema, RolesSchema)
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 staff_only = roles_required("org_admin", "auditor")
@@ -103,6 +105,9 @@ def _marker(kind: int, x: float, y: float, r: float = 3.5) -> str:
             f"M{x:.1f},{top}L{right},{y:.1f}L{x:.1f},{low}L{left},{y:.1f}Z"][kind % 4]
 
 
+TICK_GAP = 64  # viewBox units between month label centres: "2024-05" is about 50 wide
+
+
 def _chart(months: list[dict]) -> dict:
     """Geometry of the line chart (signed levels per month end); the template draws it as SVG."""
     width, height, left, right, top, bottom = 760, 300, 44, 140, 16, 48
@@ -128,18 +133,25 @@ def _chart(months: list[dict]) -> dict:
     overflow = max(s["label_y"] for s in series) - (top + ph + 4)
     for s in series:
         s["label_y"] -= max(0, overflow)
-    every = max(1, -(-n // 12))
+    # Month labels (about 50 units wide at 12px) at least TICK_GAP apart and at most 12 of them,
+    # counted back from the latest month so it is always labelled.
+    spacing = pw / (n - 1) if n > 1 else pw
+    every = max(1, -(-n // 12), math.ceil(TICK_GAP / spacing))
     return {"width": width, "height": height, "left": left, "right": left + pw, "top": top, "bottom": top + ph,
             "label_x": left + pw + 10, "series": series,
             "yticks": [(y(v), v) for v in range(0, ymax + 1, step)],
-            "xticks": [(xs[i], months[i]["month"]) for i in range(0, n, every)],
+            "xticks": [(xs[i], months[i]["month"]) for i in reversed(range(n - 1, -1, -every))],
             "first": months[0]["month"], "last": months[-1]["month"]}
 
 
 # --- audit ---------------------------------------------------------------------------------------
-def _audit_query() -> tuple[list[dict], dict, dict]:
-    """(rows, filters, errors) for the filters in the query string; no rows when a filter is bad."""
-    data, errors = parse(AuditFilterSchema(), request.args)
+AUDIT_PER_PAGE = 50
+AUDIT_STATUSES = ("approved", "returned", "revoked")
+
+
+def _audit_filters() -> tuple[dict, int, dict]:
+    """(filters, page, errors) from the query string; filters are empty when one is bad."""
+    data, errors = parse(AuditPageSchema(), request.args)
     views = runtime().read_models()  # caught up once; the people list below reads the same tables
     if not errors:
         known = {r.person_id for r in views.people()}
@@ -150,8 +162,9 @@ def _audit_query() -> tuple[list[dict], dict, dict]:
         elif data["competence"] and data["competence"] not in {c["code"] for c in _competences()}:
             errors = {"competence": [f"there is no competence {data['competence']}"]}
     if errors:
-        return [], {}, errors
-    return views.audit(**data), data, {}
+        return {}, 1, errors
+    page = data.pop("page")
+    return data, page, {}
 
 
 def _supervisor_choices(chosen: str) -> list[tuple[str, str]]:
@@ -164,10 +177,19 @@ def _supervisor_choices(chosen: str) -> list[tuple[str, str]]:
 @bp.get("/audit")
 @staff_only
 def audit():
-    rows, _, errors = _audit_query()
+    filters, page, errors = _audit_filters()
+    rows, total, pages = [], 0, 1
+    if not errors:
+        views = runtime().read_models(refresh=False)
+        total = views.audit_count(**filters)
+        pages = max(1, -(-total // AUDIT_PER_PAGE))
+        page = min(page, pages)
+        rows = views.audit(**filters, limit=AUDIT_PER_PAGE, offset=(page - 1) * AUDIT_PER_PAGE)
     chosen = {k: request.args[k] for k in AuditFilterSchema().fields if request.args.get(k)}
     return _render("org/audit.html", "org/_audit_results.html", 422 if errors else 200, rows=rows,
-                   errors=errors, form=request.args, csv_url=url_for("org.audit_csv", **chosen),
+                   errors=errors, form=request.args, csv_url=url_for("org.audit_csv", **chosen), total=total,
+                   page=page, pages=pages, first=(page - 1) * AUDIT_PER_PAGE + 1, statuses=AUDIT_STATUSES,
+                   page_url=lambda n: url_for("org.audit", **chosen, page=n),
                    supervisors=_supervisor_choices(chosen.get("supervisor_id", "")), competences=_competences())
 
 
@@ -179,13 +201,14 @@ def _cell(text: str) -> str:
 @bp.get("/audit.csv")
 @staff_only
 def audit_csv():
-    rows, _, errors = _audit_query()
+    """Every matching decision, streamed a batch at a time (never the whole trail in memory)."""
+    filters, _, errors = _audit_filters()
     if errors:
         message = "; ".join(f"{field}: {' '.join(reasons)}" for field, reasons in errors.items())
         return _render("error.html", "_error_fragment.html", 422, title="Bad filter", message=message)
-    people = {p for r in rows for p in (r["worker_id"], r["decided_by"], r["revoked_by"]) if p}
-    body = to_csv(rows, {p: _cell(name_of(p)) for p in people})
-    return Response(body, mimetype="text/csv", headers={
+    views = runtime().read_models(refresh=False)
+    body = to_csv_lines(views.audit_batches(**filters), lambda p: _cell(name_of(p)))
+    return Response(stream_with_context(body), mimetype="text/csv", headers={
         "Content-Disposition": f"attachment; filename=audit-{clock.today().isoformat()}.csv"})
 
 
@@ -205,16 +228,50 @@ def _person_or_404(person_id):
         abort(404)
 
 
+ACCOUNTS_PER_PAGE = 50
+ACCOUNT_STATUSES = {"active": "Active", "deactivated": "Deactivated", "erased": "Erased"}
+
+
+def account_status(person) -> str:
+    return "erased" if person.erased_at else "deactivated" if person.deactivated else "active"
+
+
 @bp.get("/accounts")
 @admin_only
 def accounts():
     return _accounts_page({}, {}, "org/_accounts_table.html")
 
 
+def _shown(people: list) -> tuple[dict, dict, list, int, int, int]:
+    """(filters, errors, people on this page, total, page, pages) from the query string. Display names
+    are sealed, so the search runs here over the decrypted names (an organisation is small)."""
+    data, errors = parse(AccountFilterSchema(), request.args)
+    if errors:
+        return {}, errors, [], 0, 1, 1
+    found = people
+    if data["q"] and data["q"].strip():
+        q = data["q"].strip().lower()
+        found = [p for p in found if q in p.username.lower() or q in name_of(p.id).lower()]
+    if data["role"]:
+        found = [p for p in found if p.has_role(data["role"])]
+    if data["status"]:
+        found = [p for p in found if account_status(p) == data["status"]]
+    pages = max(1, -(-len(found) // ACCOUNTS_PER_PAGE))
+    page = min(data["page"], pages)
+    chosen = {k: v for k, v in data.items() if v and k != "page"}
+    return chosen, {}, found[(page - 1) * ACCOUNTS_PER_PAGE:page * ACCOUNTS_PER_PAGE], len(found), page, pages
+
+
 def _accounts_page(errors: dict, form, fragment: str, status: int = 200):
     people = _people()
-    return _render("org/accounts.html", fragment, status, people=people, today=clock.today(), errors=errors,
-                   form=form, roles=ACCOUNT_ROLES, positions=POSITIONS, stranded=_stranded(people))
+    chosen, filter_errors, shown, total, page, pages = _shown(people)
+    if filter_errors and not errors:
+        status = 422
+    return _render("org/accounts.html", fragment, status, people=shown, today=clock.today(), errors=errors,
+                   form=form, roles=ACCOUNT_ROLES, positions=POSITIONS, stranded=_stranded(people),
+                   filters=request.args, filter_errors=filter_errors, total=total, everyone=len(people), page=page,
+                   pages=pages, statuses=ACCOUNT_STATUSES, status_of=account_status,
+                   page_url=lambda n: url_for("org.accounts", **chosen, page=n))
 
 
 def _stranded(people: list) -> dict[str, int]:

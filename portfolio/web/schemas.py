@@ -158,6 +158,24 @@ class AuditFilterSchema(FormSchema):
     end = Day(load_default=None)
     supervisor_id = fields.UUID(load_default=None)
     competence = fields.String(load_default=None, validate=CODE)
+    status = fields.String(load_default=None, validate=validate.OneOf(("approved", "returned", "revoked")))
+
+
+class AuditPageSchema(AuditFilterSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000),
+                          metadata={"description": "Which page of decisions, oldest first (1 is the first)."})
+
+
+class AuditApiQuerySchema(AuditPageSchema):
+    per_page = fields.Integer(load_default=50, validate=validate.Range(1, 500),
+                              metadata={"description": "Decisions a page (at most 500)."})
+
+
+class AccountFilterSchema(FormSchema):
+    q = fields.String(load_default=None, validate=validate.Length(max=80))
+    role = fields.String(load_default=None, validate=validate.OneOf(ACCOUNT_ROLES))
+    status = fields.String(load_default=None, validate=validate.OneOf(("active", "deactivated", "erased")))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
 
 
 class AsOfSchema(FormSchema):

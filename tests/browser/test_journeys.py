@@ -313,3 +313,43 @@ def test_a_decision_works_as_a_plain_form_without_htmx(new_context, live_server,
     expect(page).to_have_url(re.compile(r"/supervise$"))
     expect(page.get_by_role("status")).to_contain_text(f"PRAC-1 at Basic for {name}: Returned with feedback")
     context.unroute(re.compile(r".*/htmx-[0-9.]+\.min\.js$"))
+
+
+def test_auditor_pages_through_the_audit_and_admin_filters_accounts(new_context, live_server, scenario, monkeypatch):
+    """Two decisions a page: the auditor follows Next and Previous in place (htmx) and the filter stays;
+    the admin finds accounts by role and by part of a name."""
+    from playwright.sync_api import expect
+
+    monkeypatch.setattr("portfolio.web.org.AUDIT_PER_PAGE", 2)
+    total = live_server.runtime.read_models().audit_count(status="approved")
+    assert total > 2, "the demo history has too few approved decisions to page through"
+    ap = new_context(scenario.auditor, axe=True).new_page()
+    ap.goto(f"{live_server.url}/org/audit")
+    ap.get_by_label("Decision", exact=True).select_option("approved")
+    ap.get_by_role("button", name="Show decisions").click()
+    expect(ap.locator("#audit-results")).to_contain_text(f"{total} decisions; showing 1–2")
+    nav = ap.get_by_role("navigation", name="Pages of decisions (top)")
+    nav.get_by_role("link", name="Next page").click()
+    expect(ap).to_have_url(re.compile(r"status=approved.*page=2|page=2.*status=approved"))
+    expect(ap.locator("#audit-results")).to_contain_text(f"{total} decisions; showing 3–")
+    for text in ap.locator("#audit-results tbody tr").all_inner_texts():
+        assert "Approved" in text, text
+    _no_wcag_violations(ap, "the audit's second page")
+    nav.get_by_role("link", name="Previous page").click()
+    expect(ap.locator("#audit-results")).to_contain_text("showing 1–2")
+
+    dp = new_context(scenario.admin, axe=True).new_page()
+    dp.goto(f"{live_server.url}/org/accounts")
+    dp.get_by_label("Role").select_option("supervisor")
+    dp.get_by_role("button", name="Find").click()
+    expect(dp).to_have_url(re.compile(r"role=supervisor"))
+    rows = dp.locator("#accounts-list tbody tr")
+    expect(rows.filter(has_text=scenario.supervisor)).to_have_count(1)
+    for text in rows.all_inner_texts():
+        assert "Supervisor" in text, text
+    dp.get_by_label("Username or name contains").fill(scenario.worker_name.split()[0])
+    dp.get_by_label("Role").select_option("")
+    dp.get_by_role("button", name="Find").click()
+    expect(rows.filter(has_text=scenario.worker_name)).not_to_have_count(0)
+    expect(dp.locator("#accounts-list")).to_contain_text("Active")
+    _no_wcag_violations(dp, "the accounts list, searched")
