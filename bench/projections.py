@@ -70,11 +70,11 @@ def fill(app, workers: int, per_worker: int) -> list[uuid.UUID]:
             with clock.frozen_at(moment):
                 kind = step % 6
                 if kind == 0:
-                    pf.record_training(uuid.uuid4(), "Course", "College", moment.date(), Decimal("3"), "online",
-                                       ["TE-1"], True, "Uni", {})
+                    pf.record_training(uuid.uuid4(), sealed, sealed, moment.date(), Decimal("3"), "online",
+                                       ["TE-1"], True, sealed, {})
                 elif kind == 1:
                     pf.record_supervision(uuid.uuid4(), moment.date(), sup, "task", "one_to_one", "video", 60,
-                                          ["stress"], sealed, sealed, worker)
+                                          sealed, sealed, sealed, worker)
                 elif kind == 2:
                     pf.write_reflection(uuid.uuid4(), "free", sealed, sealed, ["REL-1"])
                 elif kind in (3, 4):
@@ -83,7 +83,7 @@ def fill(app, workers: int, per_worker: int) -> list[uuid.UUID]:
                     if len(held) < 4 and not pf.open_request(comp):
                         level = ["Basic", "Intermediate", "Advanced", "Leader"][len(held)]
                         ev = uuid.uuid4()
-                        pf.add_evidence(ev, "Evidence", "reflection", sealed, [{"competence": comp, "level": level}],
+                        pf.add_evidence(ev, sealed, "reflection", sealed, [{"competence": comp, "level": level}],
                                         "worker-competences", "1", None)
                         pf.request_sign_off(uuid.uuid4(), comp, [level], [ev], "worker-competences", "1")
                     elif pf.open_request(comp):
