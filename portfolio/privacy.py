@@ -27,6 +27,41 @@ TIER_READERS = {
 }
 
 
+# Each event in plain words, for the readable record (the JSON keeps the class name beside it).
+EVENT_WORDS = {
+    "Registered": "Your account was created", "RolesChanged": "Your roles changed",
+    "PositionStarted": "You started a position", "SupervisorAssigned": "A supervisor was assigned to you",
+    "SupervisionEnded": "A supervisor's assignment to you ended", "PasswordSet": "Your password was set",
+    "TemporaryPasswordSet": "A temporary password was set for you",
+    "PasswordResetIssued": "A link to set your password was made",
+    "ApiTokenIssued": "An API token was made for your account", "Deactivated": "Your account was deactivated",
+    "Reactivated": "Your account was reactivated", "Erased": "Your personal text and files were erased",
+    "Portfolio.Opened": "Your portfolio was started", "TrainingRecorded": "A training was recorded",
+    "SupervisionRecorded": "A supervision session was recorded", "ReflectionWritten": "You wrote a reflection",
+    "ReflectionAmended": "You amended a reflection", "ExposureChanged": "You changed who can read an item",
+    "OthersStoryNoted": "You noted that an item tells someone else's story",
+    "StoryPermissionConfirmed": "You recorded that a story was told with permission",
+    "EvidenceAdded": "You added evidence", "EvidenceWithdrawn": "You withdrew evidence",
+    "GoalSet": "You set a development goal", "GoalReviewed": "You reviewed a goal",
+    "SignOffRequested": "You asked for a sign-off", "SignOffApproved": "A sign-off was approved",
+    "SignOffReturned": "A sign-off request was returned with feedback",
+    "SignOffWithdrawn": "You withdrew a sign-off request", "SignOffRevoked": "A sign-off was revoked",
+    "AccessLog.Opened": "Your access log was started", "ContentRead": "Someone else read an item you shared",
+    "ContentsRead": "Someone else read items you shared",
+}
+TEXT_LABELS = {"name": "Name", "title": "Title", "body": "Text", "description": "Description", "notes": "Notes",
+               "actions": "Agreed actions", "feedback": "Feedback", "reason": "Reason", "text": "Goal",
+               "provider": "Provider", "accredited_by": "Accredited by", "topics": "Topics", "review": "Review"}
+
+
+def in_words(qualname: str) -> str:
+    event_type = qualname.split(".")[-1]
+    if qualname in EVENT_WORDS or event_type in EVENT_WORDS:
+        return EVENT_WORDS.get(qualname) or EVENT_WORDS[event_type]
+    words = "".join(" " + c.lower() if c.isupper() else c for c in event_type).strip()
+    return words[:1].upper() + words[1:]
+
+
 def _created_at(item_kind: str, item: dict) -> datetime:
     if item_kind == "reflection":
         return item["versions"][0]["written_at"]
@@ -114,8 +149,9 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
             # Text old events held in clear is shown opened (while the key exists), not as stored.
             state = {k: LEGACY_CLEAR if isinstance(v, str) and v.startswith(LEGACY_CLEAR) else v
                      for k, v in state.items()}
-            events.append({"type": get_topic(type(event)).split(":")[-1], "version": event.originator_version,
-                           "at": event.timestamp, "data": state, "text": readable})
+            qualname = get_topic(type(event)).split(":")[-1]
+            events.append({"type": qualname, "version": event.originator_version,
+                           "at": event.timestamp, "what": in_words(qualname), "data": state, "text": readable})
     pf = app.portfolio(worker_id) if person.has_role("peer_worker") else None
     items = []
     if pf is not None:
@@ -139,8 +175,31 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
         "events": events,
         "current_views": current,
         "exposure": items,
-        "access_log": app.access_log(worker_id),
+        "access_log": [dict(r, reader_name=_name(app, r["reader_id"]), item_title=_title(app, pf, worker_id, r))
+                       for r in app.access_log(worker_id)],
     })
+
+
+def _name(app: PortfolioApplication, person_id) -> str:
+    try:
+        return app.display_name(app.person(person_id))
+    except NotFound:
+        return "someone no longer on record"
+
+
+def _title(app: PortfolioApplication, pf: Portfolio | None, worker_id: UUID, read: dict) -> str | None:
+    """The title of the item read, opened for the worker (supervision sessions by their date)."""
+    try:
+        item = _item(pf, read["item_kind"], read["item_id"]) if pf is not None else None
+    except NotFound:
+        return None
+    if item is None:
+        return None
+    if read["item_kind"] == "reflection":
+        return app.read_text(worker_id, item["versions"][-1]["title_sealed"])
+    if read["item_kind"] == "evidence":
+        return app.read_text(worker_id, item["title_sealed"])
+    return f"Supervision on {item['held_on']}"
 
 
 def subject_access_json(app: PortfolioApplication, views, worker_id: UUID | str) -> str:

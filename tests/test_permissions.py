@@ -97,6 +97,23 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(html(200, wendy=True), {"reflection_id": f"{W}.reflection"}),
         Case(html(200), {"reflection_id": f"{O}.reflection"}, label="olga's"),
         Case(html(200), {"reflection_id": NOBODY}, label="missing")],
+    ("worker.my_list", "GET"): [Case(html(200, wendy=True), {"kind": kind}, label=kind)
+                                for kind in ("reflections", "evidence", "training", "supervision", "goals")],
+    ("worker.amend_reflection", "GET"): [
+        Case(html(200, wendy=True), {"reflection_id": f"{W}.reflection"}),
+        Case(html(200), {"reflection_id": f"{O}.reflection"}, label="olga's")],
+    ("worker.amend_reflection", "POST"): [
+        Case(html(422, wendy=True), {"reflection_id": f"{W}.reflection"}),
+        Case(html(302), {"reflection_id": f"{O}.reflection"}, {"title": "T", "body_text": "b"}, label="olga's"),
+        Case(html(302, wendy=True), {"reflection_id": f"{W}.reflection"}, {"title": "T", "body_text": "b"},
+             label="own")],
+    ("worker.withdraw_evidence", "GET"): [
+        Case(html(200, wendy=True), {"evidence_id": f"{W}.evidence"}),
+        Case(html(200), {"evidence_id": f"{O}.evidence"}, label="olga's")],
+    ("worker.withdraw_evidence", "POST"): [
+        Case(html(302), {"evidence_id": f"{O}.evidence"}, label="olga's"),
+        Case(html(302), {"evidence_id": NOBODY}, label="missing"),
+        Case(html(302, wendy=True), {"evidence_id": f"{W}.private_evidence"}, label="own")],
     ("worker.evidence_file", "GET"): [
         Case(html(200, wendy=True), {"evidence_id": f"{W}.evidence"}),
         Case(html(200), {"evidence_id": f"{O}.evidence"}, label="olga's")],

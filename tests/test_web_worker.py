@@ -77,7 +77,7 @@ def test_write_reflection_private_by_default(web, history):
                                                          "save": "1"})
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "only you" in page and "Share with my supervisor" in page
+    assert "only you" in page and "Change who can read it" in page
     shared = client.post("/me/reflections/new", data={"template": "free", "title": "Shared one", "body_text": "t",
                                                        "save": "1", "share": "supervisors"})
     assert "you and your current supervisor" in client.get(shared.headers["Location"]).get_data(as_text=True)

@@ -272,6 +272,18 @@ class ReadModels:
             matrix.c.level == LEVELS[lowest - 1])).scalar()
         return state != "signed"
 
+    # --- the worker's own lists ---------------------------------------------------------------
+    def my_list(self, kind: str, worker_id: str, page: int = 1, per_page: int = 25, **filters) -> tuple[list, int]:
+        """One page of the worker's items of a kind, newest first, and how many match in all."""
+        table, when = MY_LISTS[kind][:2]
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            where = [self._gen(table, g), table.c.worker_id == str(worker_id), *_my_list_where(kind, **filters)]
+            total = conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+            rows = conn.execute(select(table).where(*where).order_by(table.c[when].desc(), list(table.primary_key)[1])
+                                .limit(per_page).offset((max(page, 1) - 1) * per_page))
+            return list(rows), total
+
 
 AUDIT_COLUMNS = ["request_id", "worker", "competence", "levels", "status", "requested_at", "decided_at",
                  "decided_by", "decided_role", "assigned_then", "framework_id", "framework_version",
@@ -295,3 +307,38 @@ def audit_csv(rows: list[dict], names: dict[str, str]) -> str:
             "; ".join(r["flags"]),
         ])
     return out.getvalue()
+
+
+# --- the worker's own lists (filters and paging done in the database) -----------------------------
+MY_LISTS = {  # kind -> (table, date column, competence column, has tier, has template)
+    "reflections": (reflections, "written_at", "competences", True, True),
+    "evidence": (evidence, "added_at", "claims", True, False),
+    "training": (trainings, "held_on", None, False, False),
+    "supervision": (supervisions, "held_on", None, True, False),
+    "goals": (goals, "set_at", "competences", False, False),
+}
+
+
+def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None, end=None, template=None) -> list:
+    table, when, codes, has_tier, has_template = MY_LISTS[kind]
+    where = []
+    col = table.c[when]
+    if start is not None:
+        where.append(col >= (start if when == "held_on" else datetime.combine(start, time.min, tzinfo=timezone.utc)))
+    if end is not None:
+        where.append(col <= (end if when == "held_on" else end_of(end)))
+    if codes == "claims":  # "REL-1:Basic,REL-2:Basic": match whole entries, with commas round the list
+        padded = "," + table.c.claims + ","
+        if competence and level:
+            where.append(padded.like(f"%,{competence}:{level},%"))
+        elif competence:
+            where.append(padded.like(f"%,{competence}:%"))
+        elif level:
+            where.append(padded.like(f"%:{level},%"))
+    elif codes and competence:
+        where.append(("," + table.c[codes] + ",").like(f"%,{competence},%"))
+    if has_tier and tier:
+        where.append(table.c.exposure == tier)
+    if has_template and template:
+        where.append(table.c.template == template)
+    return where

@@ -53,6 +53,12 @@ class ExposureSchema(FormSchema):
     tier = fields.String(required=True, validate=validate.OneOf(EXPOSURE_TIERS))
 
 
+class PrivacyFilterSchema(FormSchema):
+    kind = fields.String(load_default=None, validate=validate.OneOf(("reflection", "evidence", "supervision")))
+    tier = fields.String(load_default=None, validate=validate.OneOf(EXPOSURE_TIERS))
+    log_page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
+
+
 class ClaimSchema(FormSchema):
     competence = fields.String(required=True, validate=CODE)
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))

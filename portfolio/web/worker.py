@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, time, timezone
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
@@ -10,12 +9,12 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from portfolio.application import COMPETENCES, TEMPLATES
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError
-from portfolio.domain.values import EVIDENCE_KINDS, LEVELS
+from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, roles_required, runtime
 from portfolio.web.forms import domain_errors, parse
-from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, ReflectionSchema,
-                                   SignOffRequestSchema, TrainingSchema)
+from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, PrivacyFilterSchema,
+                                   ReflectionSchema, SignOffRequestSchema, TrainingSchema)
 
 bp = Blueprint("worker", __name__, url_prefix="/me")
 worker_only = roles_required("peer_worker")
@@ -157,24 +156,23 @@ def new_reflection():
                    templates=list(TEMPLATES), sections=sections, competences=competence_items())
 
 
-@bp.get("/reflections/<uuid:reflection_id>")
-@worker_only
-def reflection(reflection_id):
-    pf = app_service().portfolio(g.user.id)
-    item = pf.reflections.get(str(reflection_id)) or abort(404)
-    read = lambda sealed: app_service().read_text(g.user.id, sealed)  # noqa: E731
-    versions = [{"title": read(v["title_sealed"]), "body": json.loads(read(v["body_sealed"]) or "{}"),
-                 "written_at": v["written_at"]} for v in item["versions"]]
-    return _render("worker/reflection.html", reflection_id=reflection_id, item=item, versions=versions)
-
-
 @bp.post("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
 @worker_only
 def exposure(kind, item_id):
     data, errors = parse(ExposureSchema(), request.form)
+    in_place = request.headers.get("HX-Request") and request.form.get("in_place") == "privacy"
     if errors:
+        if in_place:
+            return _privacy_row(kind, item_id, errors, 422)
         abort(400, "tier: " + " ".join(errors.get("tier", ["is required"])))
-    app_service().change_exposure(g.user.id, kind, item_id, data["tier"])
+    try:
+        app_service().change_exposure(g.user.id, kind, item_id, data["tier"])
+    except DomainError as exc:
+        if not in_place:
+            raise
+        return _privacy_row(kind, item_id, {"tier": [str(exc)]}, 422)
+    if in_place:  # the row on My privacy, swapped in place
+        return _privacy_row(kind, item_id)
     flash({"private": "Now private: only you can read it.",
            "supervisors": "Shared: your current supervisor can read it.",
            "accreditation": "Submitted as accreditation evidence."}[data["tier"]])
@@ -244,12 +242,17 @@ def request_sign_off():
                 flash(f"Sign-off of {data['competence']} at {' + '.join(data['levels'])} requested. "
                       f"The evidence you chose is now visible to your supervisor.")
                 return redirect(url_for("worker.dashboard"))
+    competences = competence_items()
+    chosen = request.values.get("competence") or competences[0]["code"]
     evidence = [dict(id=eid, title=app_service().read_text(g.user.id, e["title_sealed"]), **e)
                 for eid, e in pf.evidence.items() if not e["withdrawn"]]
     evidence.sort(key=lambda e: e["added_at"], reverse=True)
+    # The evidence that claims the chosen competence first, then the rest (newest first in each).
+    claiming = [e for e in evidence if any(c["competence"] == chosen for c in e["claims"])]
+    others = [e for e in evidence if e not in claiming]
     return _render("worker/sign_off_form.html", status=422 if errors else 200, errors=errors, form=form,
-                   competences=competence_items(), levels=LEVELS, evidence=evidence,
-                   selected=request.values.get("competence", ""))
+                   competences=competences, levels=LEVELS, claiming=claiming, others=others,
+                   selected=chosen)
 
 
 @bp.post("/sign-off/<uuid:request_id>/withdraw")
@@ -265,27 +268,56 @@ def withdraw_sign_off(request_id):
 @bp.get("/privacy")
 @worker_only
 def privacy():
+    """Grouped by kind, filtered by kind and tier, each tier changed in place; the access log names
+    the item read, who read it and when, a page at a time."""
+    args, errors = parse(PrivacyFilterSchema(), request.args)
+    items = _privacy_items(args.get("kind"), args.get("tier"))
+    groups = [(kind, label, [i for i in items if i["kind"] == kind]) for kind, label in PRIVACY_KINDS]
+    titles = {(i["kind"], i["id"]): i["title"] for i in _privacy_items(None, None)}
+    names: dict = {}
+    log = []
+    for r in reversed(app_service().access_log(g.user.id)):
+        if r["reader_id"] not in names:
+            names[r["reader_id"]] = app_service().display_name(app_service().person(r["reader_id"]))
+        log.append(dict(r, reader=names[r["reader_id"]], title=titles.get((r["item_kind"], str(r["item_id"])))))
+    page = args.get("log_page", 1)
+    pages = max(1, -(-len(log) // LOG_PAGE))
+    shown = log[(page - 1) * LOG_PAGE:page * LOG_PAGE]
+    return _render("worker/privacy.html", "worker/_privacy_log.html" if request.args.get("log_page") else None,
+                   status=422 if errors else 200, groups=groups, log=shown, log_page=page, log_pages=pages,
+                   log_total=len(log), errors=errors, args=args, tiers=EXPOSURE_TIERS, kinds=PRIVACY_KINDS,
+                   total=len(items))
+
+
+PRIVACY_KINDS = (("reflection", "Reflections"), ("evidence", "Evidence"), ("supervision", "Supervision sessions"))
+LOG_PAGE = 50
+
+
+def _privacy_items(kind: str | None, tier: str | None) -> list[dict]:
     from portfolio.privacy import readers_on
 
     pf = app_service().portfolio(g.user.id)
     now = datetime.now(timezone.utc)
     read = lambda sealed: app_service().read_text(g.user.id, sealed)  # noqa: E731
     items = []
-    for kind, group, title in (("reflection", pf.reflections, lambda i: read(i["versions"][-1]["title_sealed"])),
-                               ("evidence", pf.evidence, lambda i: read(i["title_sealed"])),
-                               ("supervision", pf.supervisions, lambda i: f"Supervision on {i['held_on']}")):
+    for k, group, title in (("reflection", pf.reflections, lambda i: read(i["versions"][-1]["title_sealed"])),
+                            ("evidence", pf.evidence, lambda i: read(i["title_sealed"])),
+                            ("supervision", pf.supervisions, lambda i: f"Supervision on {i['held_on']}")):
+        if kind and k != kind:
+            continue
         for item_id, item in group.items():
-            items.append({"kind": kind, "id": item_id, "title": title(item), "exposure": item["exposure"],
+            if tier and item["exposure"] != tier:
+                continue
+            items.append({"kind": k, "id": item_id, "title": title(item), "exposure": item["exposure"],
                           "others_story": item.get("others_story", False),
                           "permission": item.get("permission_confirmed", False),
-                          "readers": readers_on(app_service(), g.user.id, kind, item_id, now)["readers"]})
-    names = {}
-    log = []
-    for r in reversed(app_service().access_log(g.user.id)):
-        if r["reader_id"] not in names:
-            names[r["reader_id"]] = app_service().display_name(app_service().person(r["reader_id"]))
-        log.append(dict(r, reader=names[r["reader_id"]]))
-    return _render("worker/privacy.html", items=items, log=log)
+                          "readers": readers_on(app_service(), g.user.id, k, item_id, now)["readers"]})
+    return items
+
+
+def _privacy_row(kind: str, item_id, errors: dict | None = None, status: int = 200):
+    row = next((i for i in _privacy_items(kind, None) if i["id"] == str(item_id)), None) or abort(404)
+    return render_template("worker/_privacy_row.html", i=row, tiers=EXPOSURE_TIERS, errors=errors or {}), status
 
 
 @bp.get("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
@@ -314,11 +346,14 @@ def confirm_permission(kind, item_id):
 @bp.get("/subject-access.<any(json, html):fmt>")
 @worker_only
 def subject_access(fmt):
-    from portfolio.privacy import subject_access as gather, subject_access_json
+    from portfolio.privacy import TEXT_LABELS, subject_access as gather, subject_access_json
 
     if fmt == "json":
         return Response(subject_access_json(app_service(), runtime().read_models(), g.user.id),
                         mimetype="application/json",
                         headers={"Content-Disposition": 'attachment; filename="my-portfolio-data.json"'})
-    return render_template("worker/subject_access.html",
+    return render_template("worker/subject_access.html", labels=TEXT_LABELS,
                            data=gather(app_service(), runtime().read_models(), g.user.id))
+
+
+from portfolio.web import worker_lists  # noqa: E402,F401  (its routes join this blueprint)
