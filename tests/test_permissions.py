@@ -144,6 +144,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(html(200, sam=True), {"worker_id": f"{W}.id"}),
         Case(html(200, sue=True), {"worker_id": f"{O}.id"}, label="olga"),
         Case(html(200), {"worker_id": "sam.id"}, label="not a worker")],
+    ("supervisor.reflection", "GET"): [
+        Case(html(200, sam=True), {"worker_id": f"{W}.id", "reflection_id": f"{W}.shared"}),
+        Case(html(200), {"worker_id": f"{W}.id", "reflection_id": f"{W}.reflection"}, label="private"),
+        Case(html(200, sue=True), {"worker_id": f"{O}.id", "reflection_id": f"{O}.shared"}, label="olga's"),
+        Case(html(200), {"worker_id": f"{W}.id", "reflection_id": f"{O}.shared"}, label="olga's under wendy")],
     ("supervisor.new_supervision", "GET"): [
         Case(html(200, sam=True), {"worker_id": f"{W}.id"}),
         Case(html(200, sue=True), {"worker_id": f"{O}.id"}, label="olga")],
@@ -223,6 +228,11 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.queue", "GET"): [Case(api(200, sam=True, sue=True))],
     ("api.summary", "GET"): [Case(api(200, sam=True), {"worker_id": f"{W}.id"}),
                              Case(api(200, sue=True), {"worker_id": f"{O}.id"}, label="olga")],
+    ("api.shared_reflection", "GET"): [
+        Case(api(200, sam=True), {"worker_id": f"{W}.id", "reflection_id": f"{W}.shared"}),
+        Case(api(200), {"worker_id": f"{W}.id", "reflection_id": f"{W}.reflection"}, label="private"),
+        Case(api(200, sue=True), {"worker_id": f"{O}.id", "reflection_id": f"{O}.shared"}, label="olga's"),
+        Case(api(200), {"worker_id": f"{W}.id", "reflection_id": f"{O}.shared"}, label="olga's under wendy")],
     ("api.decide", "POST"): [
         Case(api(400, sam=True, sue=True), {"worker_id": f"{W}.id", "request_id": f"{W}.open"}),
         Case(api(200), {"worker_id": f"{W}.id", "request_id": f"{O}.open"}, {"decision": "approve"},
@@ -268,6 +278,8 @@ def _history(web, at) -> dict[str, str]:
             h[f"{worker}.reflection"] = app.write_reflection(wid, "free", f"{worker}'s reflection", "Private text.")
             h[f"{worker}.story"] = app.write_reflection(wid, "free", "About a peer", "A peer's story, told with leave.",
                                                         others_story=True)
+            h[f"{worker}.shared"] = app.write_reflection(wid, "free", f"{worker}'s shared one", "Shared text.")
+            app.change_exposure(wid, "reflection", h[f"{worker}.shared"], "supervisors")
             h[f"{worker}.supervision"] = app.record_supervision(wid, sid, "2024-02-01", "task", "one_to_one",
                                                                 "in_person", 60, ["boundaries"], "Act.", "Notes.")
             h[f"{worker}.goal"] = app.set_goal(wid, "Co-facilitate a group.", [], "2024-12-31")

@@ -144,3 +144,19 @@ def test_missing_lists_competences_lacking_the_expected_level_in_order(policy):
     assert (practitioner.held, practitioner.missing) == ("ESSENTIAL", ["REL-2", "GOAL-1"])
     reversed_order = report(policy, p, "2025-06-01", held, competences=["GOAL-1", "REL-2", "REL-1"])
     assert reversed_order.missing == ["GOAL-1", "REL-2"]
+
+
+# --- honest "still missing" (issue 10) ---------------------------------------------------------------
+def test_missing_levels_name_competence_and_level_up_to_the_expected_stage(policy):
+    p = person(("peer_worker", "2023-01-02", 0))
+    held = {"REL-1": ["Basic", "Intermediate"], "REL-2": ["Basic"], "GOAL-1": []}
+    r = report(policy, p, "2025-06-01", held)  # two years in: Intermediate expected
+    assert r.missing_levels == [("REL-2", "Intermediate"), ("GOAL-1", "Basic"), ("GOAL-1", "Intermediate")]
+
+
+def test_a_revoked_lower_level_is_missing_even_when_the_expected_level_is_held(policy):
+    p = person(("peer_worker", "2023-01-02", 0))
+    held = {"REL-1": ["Intermediate"], "REL-2": ["Basic", "Intermediate"], "GOAL-1": ["Basic", "Intermediate"]}
+    r = report(policy, p, "2025-06-01", held)  # REL-1 Basic was revoked
+    assert r.held is None
+    assert r.missing == ["REL-1"] and r.missing_levels == [("REL-1", "Basic")]

@@ -17,7 +17,10 @@ class StageReport:
     expected: str | None  # code of the stage expected on that day, or None (no position yet)
     expected_due_on: date | None  # when the expectation falls due (end of induction, 2-year mark)
     in_induction: bool
-    missing: list[str] = field(default_factory=list)  # competences lacking the expected level
+    missing: list[str] = field(default_factory=list)  # competences lacking a level up to the expected one
+    # (competence, level) pairs not signed, for every stage up to the expected one: a revoked Basic
+    # is missing even while Intermediate is still held.
+    missing_levels: list[tuple[str, str]] = field(default_factory=list)
 
 
 def years_between(start: date, end: date) -> float:
@@ -59,7 +62,9 @@ def assess(positions: list[dict], held_levels: dict[str, list[str]], competences
         start = next(s for s in stages if s["trigger"] == "start-or-induction")
         due_on = position["starts_on"] + timedelta(days=position["induction_days"])
         expected, in_induction = start["code"], on < due_on
-    level = next(s["level"] for s in stages if s["code"] == expected)
-    missing = [c for c in competences if level not in held_levels.get(c, [])]
+    upto = [s["code"] for s in stages].index(expected) + 1
+    needed = [s["level"] for s in stages[:upto]]
+    missing_levels = [(c, lv) for c in competences for lv in needed if lv not in held_levels.get(c, [])]
+    missing = list(dict.fromkeys(c for c, _ in missing_levels))
     return StageReport(held=held, expected=expected, expected_due_on=due_on, in_induction=in_induction,
-                       missing=missing)
+                       missing=missing, missing_levels=missing_levels)

@@ -23,6 +23,9 @@ from portfolio.projections.tables import (assignments, evidence, goals, matrix, 
 OWNER = {t: "people" for t in (people, positions, assignments)}
 
 
+SHARED_REFLECTIONS_SHOWN = 10  # on the supervision summary, newest first
+
+
 def end_of(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=timezone.utc)
 
@@ -129,13 +132,11 @@ class ReadModels:
             sessions = list(conn.execute(select(s).where(self._gen(s, g), s.c.worker_id == worker_id,
                                                          s.c.held_on <= on).order_by(s.c.held_on.desc())))
             last = sessions[0] if sessions else None
-            # Shared on the session day or after: the supervisor may not have seen it yet.
-            since = (datetime.combine(last.held_on, time.min, tzinfo=timezone.utc) if last
-                     else datetime.min.replace(tzinfo=timezone.utc))
+            # Shared means readable while shared (not only until the next session): the latest shared.
             shared = list(conn.execute(select(rf).where(
                 self._gen(rf, g), rf.c.worker_id == worker_id, rf.c.exposure != "private",
-                rf.c.exposure_changed_at >= since, rf.c.exposure_changed_at <= end_of(on))
-                .order_by(rf.c.exposure_changed_at)))
+                rf.c.exposure_changed_at <= end_of(on))
+                .order_by(rf.c.exposure_changed_at.desc()).limit(SHARED_REFLECTIONS_SHOWN)))
             recent = end_of(on) - timedelta(days=30)
             sign_offs = list(conn.execute(select(rq).where(
                 self._gen(rq, g), rq.c.worker_id == worker_id,

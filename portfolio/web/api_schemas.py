@@ -200,6 +200,18 @@ class SharedReflectionSchema(Schema):
     shared_at = fields.DateTime(**NULLABLE)
 
 
+class ReflectionReadSchema(Schema):
+    """A reflection the worker shares with the supervisor: its current version in full."""
+    id = fields.UUID(required=True)
+    title = fields.String(**NULLABLE)
+    template = fields.String(required=True)
+    competences = fields.List(fields.String(), required=True)
+    exposure = fields.String(required=True)
+    written_at = fields.DateTime(required=True)
+    versions = fields.Integer(required=True, metadata={"description": "How many versions exist; only the current one is shown"})
+    body = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+
+
 class SignOffRowSchema(Schema):
     request_id = fields.UUID(required=True)
     competence = fields.String(required=True)

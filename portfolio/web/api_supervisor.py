@@ -15,11 +15,12 @@ from flask import abort, g
 from portfolio.domain import clock
 from portfolio.web.access import app_service, may_read_text, runtime, supervises, worker_or_404
 from portfolio.web.api_base import route, split
-from portfolio.web.api_schemas import (ApiSupervisionSchema, CreatedSchema, QueueSchema, StatusSchema, SummarySchema,
-                                       SuperviseesSchema)
+from portfolio.web.api_schemas import (ApiSupervisionSchema, CreatedSchema, QueueSchema, ReflectionReadSchema,
+                                       StatusSchema, SummarySchema, SuperviseesSchema)
 from portfolio.web.api_worker import person_ref, stage_dict
 from portfolio.web.reads import note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema
+from portfolio.web.supervisor import shared_reflection as read_shared  # the same rule as the page
 
 SUPERVISOR = ("supervisor",)
 
@@ -90,6 +91,16 @@ def summary(worker_id):
     return {"worker": person_ref(worker), "last_session": s["last_session"], "days_since_last": s["days_since_last"],
             "sessions_90_days": s["sessions_90_days"], "open_actions": open_actions, "shared_reflections": shared,
             "sign_offs": sign_offs, "goals_due": goals, "stage": stage_dict(s["stage"])}
+
+
+@route("/workers/<uuid:worker_id>/reflections/<uuid:reflection_id>", "GET",
+       summary="Read a reflection the supervisee shares with me (noted in their access log)", tag="supervisor",
+       roles=SUPERVISOR, response=ReflectionReadSchema)
+def shared_reflection(worker_id, reflection_id):
+    worker = supervisee_or_404(worker_id)
+    r = read_shared(worker, reflection_id)
+    note_reads(worker.id, [("reflection", r["id"])], "API shared reflection")
+    return r
 
 
 @route("/workers/<uuid:worker_id>/sign-off-requests/<uuid:request_id>/decision", "POST",

@@ -52,7 +52,8 @@ def dashboard():
     day = as_of or clock.today()
     recent = _own(views.timeline(wid, per_page=8)[0])
     pf = app_service().portfolio(g.user.id)
-    returned = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "returned"]
+    returned = [dict(id=rid, **r) for rid, r in pf.requests.items()
+                if r["status"] == "returned" and feedback_stands(pf, r)]
     returned.sort(key=lambda r: r["decided_at"], reverse=True)
     open_requests = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "open"]
     return _render("worker/dashboard.html", "worker/_matrix.html", status=422 if errors else 200,
@@ -61,6 +62,15 @@ def dashboard():
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
                    read=lambda sealed: app_service().read_text(g.user.id, sealed),
                    stage_names=_stage_names())
+
+
+def feedback_stands(pf, returned: dict) -> bool:
+    """Feedback matters until its levels are signed or the worker asks again for one of them."""
+    if all(lv in pf.held_levels(returned["competence"]) for lv in returned["levels"]):
+        return False
+    return not any(r["competence"] == returned["competence"] and r["status"] != "withdrawn"
+                   and r["requested_at"] > returned["decided_at"] and set(r["levels"]) & set(returned["levels"])
+                   for r in pf.requests.values())
 
 
 def _stage_names() -> dict[str, str]:

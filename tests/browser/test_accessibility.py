@@ -45,6 +45,7 @@ PAGES = [
     ("supervisor", "supervisor.supervisees", {}, None, 200),
     ("supervisor", "supervisor.summary", {"worker_id": "worker.id"}, None, 200),
     ("supervisor", "supervisor.new_supervision", {"worker_id": "worker.id"}, None, 200),
+    ("supervisor", "supervisor.reflection", {"worker_id": "worker.id", "reflection_id": "worker.shared"}, None, 200),
     ("supervisor", "supervisor.new_supervision", {"worker_id": "worker.id"}, "submit-empty", 200),
     ("admin", "org.progression", {}, None, 200),
     ("admin", "org.progression", {"as_of": "worker.joined"}, None, 200),
@@ -89,6 +90,8 @@ def _values(live_server, values: dict) -> dict:
     pf = app.portfolio(worker_id)
     if pf.reflections:
         known["worker.reflection"] = next(iter(pf.reflections))
+    known["worker.shared"] = next((rid for rid, r in pf.reflections.items() if r["exposure"] != "private"),
+                                  known["nothing"])
     if pf.evidence:
         known["worker.evidence"] = next(iter(pf.evidence))
     return {k: known.get(v, v) for k, v in values.items()}
