@@ -80,7 +80,7 @@ class Report:
 def link(row) -> str:
     if row.kind == "requested":
         return f"/supervise#req-{row.request_id}"
-    return "/worker"
+    return "/me"
 
 
 def message(row, smtp: Smtp, username: str) -> EmailMessage:

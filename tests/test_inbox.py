@@ -49,7 +49,7 @@ def test_decisions_reach_the_worker_and_marks_hold(web, story, at):
         app.approve_sign_off(w, req2, sam)
         app.revoke_sign_off(w, req2, web.ids["ada"], REASON)
         wendy = web.client("wendy")
-        assert badge(wendy.get("/worker").get_data(as_text=True)) == 3
+        assert badge(wendy.get("/me").get_data(as_text=True)) == 3
         page = wendy.get("/inbox").get_data(as_text=True)
         for text in ("returned your sign-off request for REL-1", "approved your sign-off of REL-1",
                      "revoked your sign-off of REL-1"):
@@ -82,7 +82,7 @@ def test_rebuild_keeps_read_marks(web, story, at):
 def test_a_level_of_use_coming_due_shows_in_the_workers_inbox(web, at):
     # wendy started on 2023-01-02 with 90 days of induction: the first level is due on 2023-04-02
     with at("2023-02-01"):
-        assert badge(web.client("wendy").get("/worker").get_data(as_text=True)) == 0
+        assert badge(web.client("wendy").get("/me").get_data(as_text=True)) == 0
     with at("2023-03-15"):
         wendy = web.client("wendy")
         page = wendy.get("/inbox").get_data(as_text=True)

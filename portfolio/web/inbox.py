@@ -60,7 +60,7 @@ def unread_badge():
 
 @bp.get("")
 @login_required
-def index():
+def index(oob: bool = False):
     read_models = runtime().read_models()
     items = queries.inbox(runtime().engine, str(g.user.id), _due(g.user, read_models))
     for item in items:
@@ -71,7 +71,7 @@ def index():
         else:
             item["link"] = url_for("worker.dashboard")
     template = "inbox/_items.html" if request.headers.get("HX-Request") else "inbox/index.html"
-    return render_template(template, items=items, unread=sum(not i["read"] for i in items))
+    return render_template(template, items=items, unread=sum(not i["read"] for i in items), oob=oob)
 
 
 @bp.post("/read")
@@ -89,5 +89,5 @@ def mark_read():
                                    message="notification_id: say which notification to mark read"), 422
         queries.mark_read(runtime().engine, str(user.id), [nid], _due(user))
     if request.headers.get("HX-Request"):
-        return index()
+        return index(oob=True)  # the list, and the navigation's count out of band
     return redirect(url_for("inbox.index"), 303)
