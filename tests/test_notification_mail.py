@@ -67,7 +67,7 @@ def test_each_new_notification_is_mailed_once_without_private_text(runtime, stor
     assert "asked for sign-off of REL-1 (Basic)" in by_to[("sam@example.org",)]
     assert f"https://portfolio.example.org/supervise#req-{story}" in by_to[("sam@example.org",)]
     assert "returned with feedback" in by_to[("wendy@example.org",)]
-    assert "https://portfolio.example.org/me\n" in by_to[("wendy@example.org",)]
+    assert "Open it: https://portfolio.example.org/me\r\n" in by_to[("wendy@example.org",)]
     for _, body in server.messages:
         for marker in ("FEEDBACKMARKER", "TITLEMARKER", "DESCMARKER", "Wendy Worker", "Sam Supervisor"):
             assert marker not in body
