@@ -238,6 +238,27 @@ def projections_rebuild(name: str | None) -> None:
 
 
 @cli.group()
+def notifications() -> None:
+    """Notifications: mail the new ones (PORTFOLIO_SMTP_URL)."""
+
+
+@notifications.command("send")
+def notifications_send() -> None:
+    """Mail notifications not yet sent; failures are retried on the next run (run it from a timer)."""
+    from portfolio.mail import send_pending
+
+    settings = _settings()
+    if not settings.smtp_url:
+        raise click.ClickException("PORTFOLIO_SMTP_URL is not set: nothing is mailed")
+    with _runtime() as rt:
+        report = send_pending(rt, settings.smtp_url)
+    click.echo(f"Sent {report.sent}, failed {report.failed} (tried again next run), "
+               f"given up {report.given_up}.")
+    if report.failed:
+        sys.exit(1)
+
+
+@cli.group()
 def events() -> None:
     """Export or import the event log (JSON lines, each line MAC'd with a key from the master key)."""
 

@@ -21,6 +21,7 @@ class Settings:
     secret_key: str | None
     master_key_text: str | None
     ratelimit_url: str | None = None  # redis://… for login counters; unset: the database above
+    smtp_url: str | None = None  # smtp://… to mail notifications (portfolio/mail.py); unset: inbox only
 
     @classmethod
     def from_env(cls, environ: dict | None = None) -> "Settings":
@@ -29,7 +30,8 @@ class Settings:
         url = env.get("PORTFOLIO_DATABASE_URL") or f"sqlite:///{instance / 'portfolio.db'}"
         return cls(instance_path=instance, database_url=url, secret_key=env.get("PORTFOLIO_SECRET_KEY"),
                    master_key_text=env.get("PORTFOLIO_MASTER_KEY"),
-                   ratelimit_url=env.get("PORTFOLIO_RATELIMIT_URL") or None)
+                   ratelimit_url=env.get("PORTFOLIO_RATELIMIT_URL") or None,
+                   smtp_url=env.get("PORTFOLIO_SMTP_URL") or None)
 
     # --- the database -------------------------------------------------------------------------
     @property

@@ -78,6 +78,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("frameworks.index", "GET"): [Case(everyone(200))],
     ("frameworks.show", "GET"): [Case(everyone(200), {"framework_id": "worker-competences"}),
                                  Case(everyone(404), {"framework_id": "nothing"}, label="missing")],
+    # --- inbox: everyone signed in has their own; a bad mark names the field ------------------
+    ("inbox.index", "GET"): [Case(html(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("inbox.mark_read", "POST"): [Case(html(422, wendy=True, sam=True, sue=True, ada=True, aud=True))],
 
     # --- the peer worker's own pages ------------------------------------------------------------
     ("worker.dashboard", "GET"): [Case(html(200, wendy=True))],

@@ -124,7 +124,7 @@ def test_rebuild_equals_incremental(runtime, story):
         (status,) = runtime.projector.rebuild(name)
         assert status.generation == 2 and status.lag == 0
         assert dump(runtime, name) == before[name]
-    assert [s.generation for s in runtime.projector.rebuild()] == [3, 3]
+    assert [s.generation for s in runtime.projector.rebuild()] == [3] * len(runtime.projector.projections)
     assert {name: dump(runtime, name) for name in runtime.projector.projections} == before
 
 

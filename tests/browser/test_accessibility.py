@@ -63,6 +63,9 @@ PAGES = [
     ("auditor", "org.audit", {}, None, 200),
     ("worker", "frameworks.show", {"framework_id": "worker-competences"}, None, 200),
     ("worker", "worker.reflection", {"reflection_id": "nothing"}, None, 404),  # the error page
+    ("worker", "inbox.index", {}, None, 200),
+    ("supervisor", "inbox.index", {}, None, 200),
+    ("admin", "inbox.index", {}, None, 200),
 ]
 
 

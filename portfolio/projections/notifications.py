@@ -1,0 +1,110 @@
+"""Notifications projection: who should hear of what, derived from the log.
+
+A notification is metadata only: its kind, the competence code and levels, who acted (an id), when,
+and the request it is about. It never copies sealed text (feedback, reasons, titles), so neither
+the inbox nor an e-mail can show any. The projection keeps its own small copy of portfolio owners,
+supervisor assignments and requests, so it rebuilds on its own generation like every other projection.
+
+A sign-off request notifies each supervisor assigned to the worker on the day it was asked; a
+decision (approved, returned) or a revocation notifies the worker. There is no "erasure
+requested" event (an admin carries an erasure out directly), so there is nothing to tell admins.
+Levels of use coming due are computed when the inbox is read (portfolio/notices.py), not projected.
+"""
+
+from __future__ import annotations
+
+from portfolio.domain.access_log import AccessLog
+from portfolio.domain.frameworks import Framework
+from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
+from portfolio.domain.portfolio import Portfolio
+from portfolio.projections.base import Projection, ProjectionError, Writer
+from portfolio.projections.notification_tables import (notifications, notify_assignments, notify_portfolios,
+                                                            notify_requests)
+
+P = Portfolio
+
+
+class NotificationsProjection(Projection):
+    name = "notifications"
+    tables = (notifications, notify_portfolios, notify_assignments, notify_requests)
+    handlers = {
+        P.Opened: "opened", P.SignOffRequested: "requested", P.SignOffApproved: "approved",
+        P.SignOffReturned: "returned", P.SignOffRevoked: "revoked",
+        Person.SupervisorAssigned: "assigned", Person.SupervisionEnded: "ended",
+    }
+    ignored = (Person.Registered, Person.RolesChanged, Person.PositionStarted, Person.PasswordSet, *ACCOUNT_EVENTS,
+               Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
+               AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
+               P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,
+               P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed,
+               Username.Reserved, Framework.Registered, Framework.VersionPublished)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reset()
+
+    def reset(self) -> None:
+        self._workers: dict[str, str] = {}  # portfolio id -> worker id
+        self._requests: dict[str, tuple[str, str]] = {}  # request id -> (competence, levels)
+
+    def _worker(self, e, w: Writer) -> str:
+        pid = str(e.originator_id)
+        if pid not in self._workers:
+            rows = w.select(notify_portfolios, "worker_id", portfolio_id=pid)
+            if not rows:
+                raise ProjectionError(f"portfolio {pid} has no Opened event before version {e.originator_version}")
+            self._workers[pid] = rows[0].worker_id
+        return self._workers[pid]
+
+    def _request(self, rid: str, w: Writer) -> tuple[str, str]:
+        if rid not in self._requests:
+            rows = w.select(notify_requests, "competence", "levels", request_id=rid)
+            if not rows:
+                raise ProjectionError(f"sign-off request {rid} was decided before it was requested")
+            self._requests[rid] = (rows[0].competence, rows[0].levels)
+        return self._requests[rid]
+
+    def _notify(self, e, w: Writer, recipient: str, kind: str, worker_id: str, request_id: str,
+                competence: str, levels: str, actor: str | None) -> None:
+        w.insert(notifications, notification_id=f"{e.originator_id}:{e.originator_version}:{recipient}",
+                 recipient_id=recipient, kind=kind, worker_id=worker_id, request_id=request_id,
+                 competence=competence, levels=levels, actor_id=actor, at=e.timestamp)
+
+    # --- handlers ----------------------------------------------------------------------------
+    def opened(self, e, w: Writer) -> None:
+        self._workers[str(e.originator_id)] = str(e.worker_id)
+        w.insert(notify_portfolios, portfolio_id=str(e.originator_id), worker_id=str(e.worker_id))
+
+    def assigned(self, e, w: Writer) -> None:
+        w.insert(notify_assignments, worker_id=str(e.originator_id), supervisor_id=str(e.supervisor_id),
+                 starts_on=e.starts_on, ends_on=e.ends_on)
+
+    def ended(self, e, w: Writer) -> None:
+        key = {"worker_id": str(e.originator_id), "supervisor_id": str(e.supervisor_id)}
+        for row in w.select(notify_assignments, "starts_on", "ends_on", **key):
+            if row.ends_on is None:
+                w.update(notify_assignments, {**key, "starts_on": row.starts_on}, ends_on=e.ends_on)
+
+    def requested(self, e, w: Writer) -> None:
+        worker, rid, levels = self._worker(e, w), str(e.request_id), ",".join(e.levels)
+        self._requests[rid] = (e.competence, levels)
+        w.insert(notify_requests, request_id=rid, competence=e.competence, levels=levels)
+        day = e.timestamp.date()
+        supervisors = {r.supervisor_id for r in w.select(notify_assignments, worker_id=worker)
+                       if r.starts_on <= day and (r.ends_on is None or day <= r.ends_on)}
+        for sid in sorted(supervisors):
+            self._notify(e, w, sid, "requested", worker, rid, e.competence, levels, worker)
+
+    def _to_worker(self, e, w: Writer, kind: str, actor) -> None:
+        worker, rid = self._worker(e, w), str(e.request_id)
+        competence, levels = self._request(rid, w)
+        self._notify(e, w, worker, kind, worker, rid, competence, levels, str(actor))
+
+    def approved(self, e, w: Writer) -> None:
+        self._to_worker(e, w, "approved", e.supervisor_id)
+
+    def returned(self, e, w: Writer) -> None:
+        self._to_worker(e, w, "returned", e.supervisor_id)
+
+    def revoked(self, e, w: Writer) -> None:
+        self._to_worker(e, w, "revoked", e.revoked_by)

@@ -1,0 +1,93 @@
+"""The inbox: what happened that concerns the signed-in person, with a link to it.
+
+Every signed-in person has one (a supervisor hears of new requests, a worker of decisions and of a
+level of use coming due). Items show metadata only: kind, competence code, level, who, when. The
+unread count for the navigation is one small query per page, for signed-in people only.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
+
+from portfolio.domain import clock
+from portfolio.domain.errors import NotFound
+from portfolio.projections import inbox as queries
+from portfolio.web.access import app_service, login_required, runtime
+
+bp = Blueprint("inbox", __name__, url_prefix="/inbox")
+TEXT = {"requested": "asked for sign-off of", "approved": "approved your sign-off of",
+        "returned": "returned your sign-off request for", "revoked": "revoked your sign-off of"}
+
+
+def _due(user, read_models=None) -> dict | None:
+    if not user.has_role("peer_worker"):
+        return None
+    return queries.due_notice(read_models or runtime().read_models(refresh=False), str(user.id), clock.today())
+
+
+def _name(person_id) -> str:
+    if not person_id:
+        return "someone"
+    if str(person_id) == str(g.user.id):
+        return "you"
+    try:
+        return app_service().display_name(app_service().person(person_id))
+    except NotFound:
+        return "someone no longer registered"
+
+
+def _link(item: dict) -> str:
+    if item["kind"] == "requested":
+        return url_for("supervisor.queue") + f"#req-{item['request_id']}"
+    return url_for("worker.dashboard")
+
+
+@bp.app_context_processor
+def unread_badge():
+    user = g.get("user")
+    if user is None or request.path.startswith("/api/"):
+        return {}
+
+    def inbox_unread() -> int:  # called by base.html only, so JSON and fragments pay nothing
+        try:
+            runtime().projector.refresh()
+            return queries.unread_count(runtime().engine, str(user.id), _due(user))
+        except Exception:  # noqa: BLE001 - a badge must never break the page it sits on
+            current_app.logger.warning("unread count failed", exc_info=True)
+            return 0
+    return {"inbox_unread": inbox_unread}
+
+
+@bp.get("")
+@login_required
+def index(oob: bool = False):
+    read_models = runtime().read_models()
+    items = queries.inbox(runtime().engine, str(g.user.id), _due(g.user, read_models))
+    for item in items:
+        if item["kind"] != "due":
+            item["who"] = _name(item["actor_id"])
+            item["text"] = TEXT[item["kind"]]
+            item["link"] = _link(item)
+        else:
+            item["link"] = url_for("worker.dashboard")
+    template = "inbox/_items.html" if request.headers.get("HX-Request") else "inbox/index.html"
+    return render_template(template, items=items, unread=sum(not i["read"] for i in items), oob=oob)
+
+
+@bp.post("/read")
+@login_required
+def mark_read():
+    """One notification (`notification_id`), or all of them (`all`)."""
+    user = g.user
+    runtime().projector.refresh()  # "all" means all that the person could have seen
+    if request.form.get("all"):
+        queries.mark_read(runtime().engine, str(user.id), None, _due(user))
+    else:
+        nid = (request.form.get("notification_id") or "").strip()
+        if not nid or len(nid) > 120:
+            return render_template("error.html", title="Bad request",
+                                   message="notification_id: say which notification to mark read"), 422
+        queries.mark_read(runtime().engine, str(user.id), [nid], _due(user))
+    if request.headers.get("HX-Request"):
+        return index(oob=True)  # the list, and the navigation's count out of band
+    return redirect(url_for("inbox.index"), 303)
