@@ -18,6 +18,7 @@ from portfolio.projections.runner import PROJECTIONS
 from portfolio.projections.tables import READ_MODEL_TABLES, metadata
 
 PAGE = 1000
+AS_OF_PROJECTIONS = ("people", "portfolio")
 
 
 def _empty_models():
@@ -27,7 +28,8 @@ def _empty_models():
 
 
 def _apply(engine, pairs) -> None:
-    projections = [cls() for cls in PROJECTIONS]
+    # The portfolio as it stood: people and portfolio read models (an inbox has no past to show).
+    projections = [cls() for cls in PROJECTIONS if cls.name in AS_OF_PROJECTIONS]
     with engine.begin() as conn:
         writers = [Writer(conn, 1) for _ in projections]
         for topic, event in pairs:

@@ -365,3 +365,38 @@ def audit_csv_lines(batches, names):
 def audit_csv(rows: list[dict], names: dict[str, str]) -> str:
     """CSV of the audit trail in one string (names as the viewer may see them)."""
     return "".join(audit_csv_lines([rows], lambda p: names.get(p, p)))
+
+
+# --- the worker's own lists (filters and paging done in the database) -----------------------------
+MY_LISTS = {  # kind -> (table, date column, competence column, has tier, has template)
+    "reflections": (reflections, "written_at", "competences", True, True),
+    "evidence": (evidence, "added_at", "claims", True, False),
+    "training": (trainings, "held_on", None, False, False),
+    "supervision": (supervisions, "held_on", None, True, False),
+    "goals": (goals, "set_at", "competences", False, False),
+}
+
+
+def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None, end=None, template=None) -> list:
+    table, when, codes, has_tier, has_template = MY_LISTS[kind]
+    where = []
+    col = table.c[when]
+    if start is not None:
+        where.append(col >= (start if when == "held_on" else datetime.combine(start, time.min, tzinfo=timezone.utc)))
+    if end is not None:
+        where.append(col <= (end if when == "held_on" else end_of(end)))
+    if codes == "claims":  # "REL-1:Basic,REL-2:Basic": match whole entries, with commas round the list
+        padded = "," + table.c.claims + ","
+        if competence and level:
+            where.append(padded.like(f"%,{competence}:{level},%"))
+        elif competence:
+            where.append(padded.like(f"%,{competence}:%"))
+        elif level:
+            where.append(padded.like(f"%:{level},%"))
+    elif codes and competence:
+        where.append(("," + table.c[codes] + ",").like(f"%,{competence},%"))
+    if has_tier and tier:
+        where.append(table.c.exposure == tier)
+    if has_template and template:
+        where.append(table.c.template == template)
+    return where
