@@ -162,7 +162,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
 
     card.get_by_role("link", name=re.compile("^Supervision summary")).click()
     expect(sp.get_by_role("heading", level=1)).to_have_text(f"Supervision summary: {s.worker_name}")
-    shared = sp.get_by_role("region", name="Reflections shared since the last session")
+    shared = sp.get_by_role("region", name="Reflections shared with you")
     expect(shared).to_contain_text(reflection_title)  # the worker shared it; its body stays hers
     expect(sp.get_by_role("main")).not_to_contain_text("hold back in groups")
     shoot(sp, "supervision-summary")
@@ -311,7 +311,7 @@ def test_a_decision_works_as_a_plain_form_without_htmx(new_context, live_server,
     feedback.fill("Please add what you did in the group, in your own words.")
     page.get_by_role("button", name=re.compile("^Return with feedback")).click()
     expect(page).to_have_url(re.compile(r"/supervise$"))
-    expect(page.get_by_role("status")).to_contain_text(f"PRAC-1 at Basic for {name}: Returned with feedback")
+    expect(page.locator(".flash")).to_contain_text(f"PRAC-1 at Basic for {name}: Returned with feedback")
     context.unroute(re.compile(r".*/htmx-[0-9.]+\.min\.js$"))
 
 
