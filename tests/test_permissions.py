@@ -319,12 +319,20 @@ class Callers:
                 with client.session_transaction() as session:
                     session["sid"] = self.flask_app.extensions["portfolio"].app.sessions.start(person.id)
         if method == "GET":
-            return client.get(url, headers=headers)
+            return _read_and_close(client.get(url, headers=headers))
         if body is None:
             return client.post(url, headers=headers)
         if url.startswith("/api/"):
             return client.post(url, headers=headers, json=body)
         return client.post(url, headers=headers, data=body)
+
+
+def _read_and_close(response):
+    """Read a streamed answer (the audit CSV) whole and close it here, so its request context is
+    not popped later by the garbage collector, in the middle of another test."""
+    response.get_data()
+    response.close()
+    return response
 
 
 def _resolve(value, h: dict[str, str]):
