@@ -19,8 +19,9 @@ def test_each_list_shows_the_owners_items_with_their_text(api, at):
     with at("2024-01-10"):
         rid = reflection(api, title="Listening well")
         eid = evidence(api, competence="REL-2", level="Intermediate")
-        tid = ok(api.post("wendy", "/me/training", {"title": "Boundaries", "provider": "Trust", "held_on": "2024-01-09",
-                                                    "hours": "2.5", "delivery": "online"}), 201)["id"]
+        tid = ok(api.post("wendy", "/me/training", {"title": "Boundaries", "provider": "Trust",
+                                                    "held_on": "2024-01-09", "hours": "2.5",
+                                                    "delivery": "online"}), 201)["id"]
         gid = ok(api.post("wendy", "/me/goals", {"goal": "Co-facilitate a group", "competences": ["GOAL-1"]}), 201)["id"]
         sid = ok(api.post("sam", f"/workers/{api.ids['wendy']}/supervisions", {
             "held_on": "2024-01-08", "orientation": "task", "format": "one_to_one", "mode": "phone",
