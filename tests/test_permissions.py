@@ -211,6 +211,21 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.timeline", "GET"): [Case(api(200, wendy=True))],
     ("api.reflection", "GET"): [Case(api(200, wendy=True), {"reflection_id": f"{W}.reflection"}),
                                 Case(api(200), {"reflection_id": f"{O}.reflection"}, label="olga's")],
+    **{(f"api.my_{kind}", "GET"): [Case(api(200, wendy=True)),
+                                   Case(api(422, wendy=True), {"page": "0"}, label="page=0")]
+       for kind in ("reflections", "evidence", "training", "supervision", "goals")},
+    ("api.reflection_versions", "GET"): [
+        Case(api(200, wendy=True), {"reflection_id": f"{W}.reflection"}),
+        Case(api(200), {"reflection_id": f"{O}.reflection"}, label="olga's")],
+    ("api.amend_reflection", "POST"): [
+        Case(api(400, wendy=True), {"reflection_id": f"{W}.reflection"}),
+        Case(api(200), {"reflection_id": f"{O}.reflection"}, {"title": "T", "body": {"text": "b"}}, label="olga's"),
+        Case(api(200, wendy=True), {"reflection_id": f"{W}.reflection"}, {"title": "T", "body": {"text": "b"}},
+             label="own")],
+    ("api.withdraw_evidence", "POST"): [
+        Case(api(200), {"evidence_id": f"{O}.evidence"}, label="olga's"),
+        Case(api(200), {"evidence_id": NOBODY}, label="missing"),
+        Case(api(200, wendy=True), {"evidence_id": f"{W}.private_evidence"}, label="own")],
     ("api.record_training", "POST"): [Case(api(400, wendy=True))],
     ("api.write_reflection", "POST"): [Case(api(400, wendy=True))],
     ("api.add_evidence", "POST"): [Case(api(400, wendy=True))],

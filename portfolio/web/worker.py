@@ -6,13 +6,14 @@ from datetime import datetime, time, timezone
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from portfolio.application import COMPETENCES, TEMPLATES
+from portfolio.application import TEMPLATES
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError
 from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, roles_required, runtime
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.lists import competence_items
 from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, PrivacyFilterSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
 
@@ -37,10 +38,6 @@ def _views(as_of):
 def _own(rows) -> list[dict]:
     """Timeline rows with each item's title opened for its owner (the signed-in worker)."""
     return [dict(r._mapping, title=app_service().read_text(g.user.id, r.title_sealed)) for r in rows]
-
-
-def competence_items() -> list[dict]:
-    return app_service().framework_document(COMPETENCES)["items"]
 
 
 @bp.get("")
