@@ -103,7 +103,7 @@ def reflection(reflection_id):
             "exposure": item["exposure"], "versions": versions}
 
 
-@route("/me/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure", "POST",
+@route("/me/<any(reflection, supervision, evidence, goal):kind>/<uuid:item_id>/exposure", "POST",
        summary="Choose who can read one of my items", tag="worker", roles=WORKER, body=ExposureSchema,
        response=ExposureResultSchema)
 def change_exposure(kind, item_id, data):
