@@ -157,3 +157,36 @@ def test_a_supervisor_not_assigned_sees_nothing_and_nothing_is_logged(web, h, at
         assert web.client("sue").get(f"/supervise/workers/{h['w']}/summary").status_code == 404
         assert api_summary(web, h, "sue").status_code == 404
     assert reads(h) == []
+
+
+def test_migration_0008_adds_the_goal_tier_and_rebuilds_from_the_log(app, runtime, org, at):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import inspect, select
+
+    from portfolio.projections.tables import goals
+    from portfolio.runtime import MIGRATIONS
+
+    w = str(org["wendy"])
+    with at("2024-05-01"):
+        gid = app.set_goal(w, "Run a group", [], None)
+        app.review_goal(w, gid, "open", 5, "Booked a room")
+        app.change_exposure(w, "goal", gid, "supervisors")
+    runtime.read_models()
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+
+    def migrate(step, target):
+        with runtime.engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            step(cfg, target)
+
+    migrate(command.downgrade, "0007")
+    with runtime.engine.connect() as conn:
+        assert "exposure" not in {c["name"] for c in inspect(conn).get_columns("rm_goals")}
+    migrate(command.upgrade, "head")
+    runtime.read_models()  # catches up from the start of the log
+    with runtime.engine.connect() as conn:
+        (row,) = conn.execute(select(goals).where(goals.c.goal_id == str(gid))).all()
+    assert row.exposure == "supervisors" and row.exposure_changed_at is not None
+    assert app.read_text(w, row.note_sealed) == "Booked a room"
