@@ -380,7 +380,7 @@ class Portfolio(PortfolioAggregate):
 
         @staticmethod
         def upcast_v1_v2(state: dict) -> None:
-            state["set_at"] = state["timestamp"]
+            state["set_at"] = state.get("timestamp")  # when it was recorded
 
     def set_goal(self, goal_id: UUID, text_sealed: str, competences: list[str], due_on: date | None) -> None:
         self._goal_set(goal_id=goal_id, text_sealed=text_sealed, competences=sorted(set(competences)),
