@@ -122,15 +122,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(html(200), {"evidence_id": f"{O}.evidence"}, label="olga's")],
     ("worker.exposure_history", "GET"): [
         Case(html(200, wendy=True), {"kind": kind, "item_id": f"{W}.{kind}"}, label=kind)
-        for kind in ("reflection", "evidence", "supervision")] + [
+        for kind in ("reflection", "evidence", "supervision", "goal")] + [
         Case(html(200), {"kind": kind, "item_id": f"{O}.{kind}"}, label=f"olga's {kind}")
-        for kind in ("reflection", "evidence", "supervision")],
+        for kind in ("reflection", "evidence", "supervision", "goal")],
     ("worker.exposure", "POST"): [
         Case(html(400, wendy=True), {"kind": "reflection", "item_id": f"{W}.reflection"}),
         *[Case(html(302), {"kind": kind, "item_id": f"{O}.{kind}"}, {"tier": "private"}, label=f"olga's {kind}")
-          for kind in ("reflection", "evidence", "supervision")],
+          for kind in ("reflection", "evidence", "supervision", "goal")],
         Case(html(302, wendy=True), {"kind": "reflection", "item_id": f"{W}.reflection"}, {"tier": "private"},
-             label="own")],
+             label="own"),
+        Case(html(302, wendy=True), {"kind": "goal", "item_id": f"{W}.goal"}, {"tier": "supervisors"},
+             label="own goal")],
     ("worker.confirm_permission", "POST"): [
         *[Case(html(302), {"kind": kind, "item_id": f"{O}.{kind}"}, label=f"olga's {kind}")
           for kind in ("reflection", "evidence")],
@@ -237,7 +239,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.change_exposure", "POST"): [
         Case(api(400, wendy=True), {"kind": "reflection", "item_id": f"{W}.reflection"}),
         *[Case(api(200), {"kind": kind, "item_id": f"{O}.{kind}"}, {"tier": "private"}, label=f"olga's {kind}")
-          for kind in ("reflection", "evidence", "supervision")]],
+          for kind in ("reflection", "evidence", "supervision", "goal")],
+        Case(api(200, wendy=True), {"kind": "goal", "item_id": f"{W}.goal"}, {"tier": "supervisors"},
+             label="own goal")],
     ("api.review_goal", "POST"): [Case(api(400, wendy=True), {"goal_id": f"{W}.goal"}),
                                   Case(api(200), {"goal_id": f"{O}.goal"}, {"status": "open"}, label="olga's")],
     ("api.withdraw_sign_off", "POST"): [Case(api(200), {"request_id": f"{O}.open"}, label="olga's"),

@@ -126,9 +126,9 @@ class PortfolioProjection(Projection):
     def exposure_changed(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
         table, key = {"reflection": (reflections, "reflection_id"), "supervision": (supervisions, "supervision_id"),
-                      "evidence": (evidence, "evidence_id")}[e.item_kind]
+                      "evidence": (evidence, "evidence_id"), "goal": (goals, "goal_id")}[e.item_kind]
         values = {"exposure": e.tier}
-        if table is reflections:
+        if table in (reflections, goals):
             values["exposure_changed_at"] = e.timestamp
         w.update(table, {key: str(e.item_id)}, **values)
         self.line(e, w, wid, "exposure", e.item_id, f"{e.item_kind.capitalize()} now {e.tier.replace('_', ' ')}")
@@ -153,13 +153,14 @@ class PortfolioProjection(Projection):
         wid = self.worker(e, w)
         w.insert(goals, goal_id=str(e.goal_id), worker_id=wid, text_sealed=e.text_sealed,
                  competences=",".join(e.competences), due_on=e.due_on, status="open", commitment=None,
-                 set_at=e.timestamp, reviewed_at=None)
+                 set_at=e.timestamp, reviewed_at=None, exposure="private", exposure_changed_at=None,
+                 note_sealed=None)
         self.line(e, w, wid, "goal", e.goal_id, "Development goal set" + (f", due {e.due_on}" if e.due_on else ""))
 
     def goal_reviewed(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
         w.update(goals, {"goal_id": str(e.goal_id)}, status=e.status, commitment=e.commitment, due_on=e.due_on,
-                 reviewed_at=e.reviewed_at)
+                 reviewed_at=e.reviewed_at, note_sealed=sealed(e.note_sealed))
         self.line(e, w, wid, "goal", e.goal_id, f"Development goal reviewed: {e.status}")
 
     # --- sign-off ----------------------------------------------------------------------------

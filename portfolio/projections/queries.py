@@ -142,9 +142,13 @@ class ReadModels:
                 self._gen(rq, g), rq.c.worker_id == worker_id,
                 or_(rq.c.status == "open", rq.c.decided_at >= recent, rq.c.closed_at >= recent))
                 .order_by(rq.c.requested_at)))
+            # Open goals due within 30 days; shared goals too while open or closed in the last 30 days.
+            due_soon = and_(gl.c.status == "open", gl.c.due_on.is_not(None), gl.c.due_on <= on + timedelta(days=30))
+            shared_now = and_(gl.c.exposure != "private", gl.c.exposure_changed_at <= end_of(on),
+                              or_(gl.c.status == "open", gl.c.reviewed_at >= recent))
             due = list(conn.execute(select(gl).where(
-                self._gen(gl, g), gl.c.worker_id == worker_id, gl.c.status == "open",
-                gl.c.due_on.is_not(None), gl.c.due_on <= on + timedelta(days=30)).order_by(gl.c.due_on)))
+                self._gen(gl, g), gl.c.worker_id == worker_id, or_(due_soon, shared_now))
+                .order_by(gl.c.due_on.is_(None), gl.c.due_on, gl.c.set_at)))
             stage = self._stage(conn, g, worker_id, on)
         return {
             "last_session": last.held_on if last else None,
@@ -373,7 +377,7 @@ MY_LISTS = {  # kind -> (table, date column, competence column, has tier, has te
     "evidence": (evidence, "added_at", "claims", True, False),
     "training": (trainings, "held_on", None, False, False),
     "supervision": (supervisions, "held_on", None, True, False),
-    "goals": (goals, "set_at", "competences", False, False),
+    "goals": (goals, "set_at", "competences", True, False),
 }
 
 

@@ -90,7 +90,7 @@ def write_reflection(data):
     return {"id": app_service().write_reflection(g.user.id, **data)}
 
 
-@route("/me/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure", "POST",
+@route("/me/<any(reflection, supervision, evidence, goal):kind>/<uuid:item_id>/exposure", "POST",
        summary="Choose who can read one of my items", tag="worker", roles=WORKER, body=ExposureSchema,
        response=ExposureResultSchema)
 def change_exposure(kind, item_id, data):

@@ -58,7 +58,7 @@ class ExposureSchema(FormSchema):
 
 
 class PrivacyFilterSchema(FormSchema):
-    kind = fields.String(load_default=None, validate=validate.OneOf(("reflection", "evidence", "supervision")))
+    kind = fields.String(load_default=None, validate=validate.OneOf(("reflection", "evidence", "supervision", "goal")))
     tier = fields.String(load_default=None, validate=validate.OneOf(EXPOSURE_TIERS))
     log_page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
 

@@ -222,19 +222,36 @@ def _summary_context(worker) -> dict:
         # Agreed with the supervisor who held the session; any other supervisor once the worker shares it.
         if last and (last["supervisor_id"] == g.user.id or may_read_text(g.user, worker.id, last["exposure"])):
             actions = read(s["open_actions"]) or ""
-    reads = [("reflection", r.reflection_id) for r in shown]
+    goals = summary_goals(worker.id, s["goals_due"], today)
+    reads = [("reflection", r.reflection_id) for r in shown] + [("goal", x["id"]) for x in goals if x["shared"]]
     if actions:
         reads.append(("supervision", s["last_supervision_id"]))
     note_reads(worker.id, reads, "supervision summary")
     sign_offs = [dict(r._mapping, levels=r.levels.split(","), decided_name=_name(r.decided_by))
                  for r in s["sign_offs"]]
-    goals = [{"competences": [c for c in r.competences.split(",") if c], "due_on": r.due_on,
-              "overdue": r.due_on < today} for r in s["goals_due"]]
     return {"worker": worker, "name": app_service().display_name(worker), "today": today, "s": s,
             "actions": actions, "reflections": reflections,
             "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names(), "missing": missing,
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
             "due": supervision_due(s["last_session"], today)}
+
+
+def summary_goals(worker_id, rows, today: date) -> list[dict]:
+    """The summary's goals (page and API): text and the latest review only where the worker shared
+    the goal with this reader; otherwise competences and dates, as before goals had tiers."""
+    out = []
+    for r in rows:
+        shared = may_read_text(g.user, worker_id, r.exposure)
+        read = (lambda sealed: app_service().read_text(worker_id, sealed) or None) if shared else (lambda _: None)
+        review = None
+        if shared and r.reviewed_at is not None:
+            review = {"status": r.status, "reviewed_at": r.reviewed_at, "commitment": r.commitment,
+                      "note": read(r.note_sealed)}
+        out.append({"id": r.goal_id, "competences": [c for c in r.competences.split(",") if c],
+                    "due_on": r.due_on, "status": r.status, "exposure": r.exposure, "shared": shared,
+                    "overdue": r.status == "open" and r.due_on is not None and r.due_on < today,
+                    "text": read(r.text_sealed), "latest_review": review})
+    return out
 
 
 @bp.get("/workers/<uuid:worker_id>/summary")

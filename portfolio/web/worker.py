@@ -167,7 +167,7 @@ def new_reflection():
                    templates=list(TEMPLATES), sections=sections, competences=competence_items())
 
 
-@bp.post("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
+@bp.post("/<any(reflection, supervision, evidence, goal):kind>/<uuid:item_id>/exposure")
 @worker_only
 def exposure(kind, item_id):
     data, errors = parse(ExposureSchema(), request.form)
@@ -300,7 +300,8 @@ def privacy():
                    total=len(items))
 
 
-PRIVACY_KINDS = (("reflection", "Reflections"), ("evidence", "Evidence"), ("supervision", "Supervision sessions"))
+PRIVACY_KINDS = (("reflection", "Reflections"), ("evidence", "Evidence"), ("supervision", "Supervision sessions"),
+                 ("goal", "Goals"))
 LOG_PAGE = 50
 
 
@@ -313,7 +314,8 @@ def _privacy_items(kind: str | None, tier: str | None) -> list[dict]:
     items = []
     for k, group, title in (("reflection", pf.reflections, lambda i: read(i["versions"][-1]["title_sealed"])),
                             ("evidence", pf.evidence, lambda i: read(i["title_sealed"])),
-                            ("supervision", pf.supervisions, lambda i: f"Supervision on {i['held_on']}")):
+                            ("supervision", pf.supervisions, lambda i: f"Supervision on {i['held_on']}"),
+                            ("goal", pf.goals, lambda i: read(i["text_sealed"]))):
         if kind and k != kind:
             continue
         for item_id, item in group.items():
@@ -331,7 +333,7 @@ def _privacy_row(kind: str, item_id, errors: dict | None = None, status: int = 2
     return render_template("worker/_privacy_row.html", i=row, tiers=EXPOSURE_TIERS, errors=errors or {}), status
 
 
-@bp.get("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
+@bp.get("/<any(reflection, supervision, evidence, goal):kind>/<uuid:item_id>/exposure")
 @worker_only
 def exposure_history(kind, item_id):
     from portfolio.privacy import exposure_history as history, readers_on
