@@ -23,6 +23,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cli_env(settings, smtp_url: str) -> dict[str, str]:
+    env = {"PORTFOLIO_INSTANCE_PATH": str(settings.instance_path), "PORTFOLIO_MASTER_KEY": settings.master_key_text,
+           "PORTFOLIO_SMTP_URL": smtp_url}
+    if settings.backend == "postgres":
+        env["PORTFOLIO_DATABASE_URL"] = settings.database_url
+    return env
+
+
 @pytest.fixture
 def smtp_server():
     from aiosmtpd.controller import Controller
@@ -103,10 +111,7 @@ def test_bad_smtp_url_is_one_clear_error():
 
 def test_cli_sends_and_reports(settings, runtime, story, smtp_server, at):
     server, url = smtp_server
-    env = {"PORTFOLIO_INSTANCE_PATH": str(settings.instance_path), "PORTFOLIO_MASTER_KEY": settings.master_key_text,
-           "PORTFOLIO_SMTP_URL": url}
-    if settings.backend == "postgres":
-        env["PORTFOLIO_DATABASE_URL"] = settings.database_url
+    env = cli_env(settings, url)
     with at("2024-04-02"):
         result = CliRunner().invoke(cli, ["notifications", "send"], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
@@ -117,10 +122,7 @@ def test_cli_sends_and_reports(settings, runtime, story, smtp_server, at):
 
 def test_a_level_coming_due_is_mailed_to_worker_and_supervisor_once(settings, runtime, org, smtp_server, at):
     server, url = smtp_server
-    env = {"PORTFOLIO_INSTANCE_PATH": str(settings.instance_path), "PORTFOLIO_MASTER_KEY": settings.master_key_text,
-           "PORTFOLIO_SMTP_URL": url}
-    if settings.backend == "postgres":
-        env["PORTFOLIO_DATABASE_URL"] = settings.database_url
+    env = cli_env(settings, url)
     with at("2023-02-01"):  # wendy's Essential falls due on 2023-04-02
         for _ in range(2):  # a daily cron line run twice: one notice, one mail each
             assert CliRunner().invoke(cli, ["notifications", "due"], env=env).exit_code == 0
