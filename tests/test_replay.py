@@ -12,6 +12,7 @@ import copy
 import importlib
 import inspect
 import pkgutil
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ from eventsourcing.domain import AggregateCreated, BaseAggregate, CanMutateAggre
 from eventsourcing.utils import get_topic
 
 import portfolio.domain
+from portfolio.domain.due import Due
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.portfolio import Portfolio
 from portfolio.frameworks import catalogue
@@ -124,6 +126,8 @@ def build_history(app, at) -> dict:
         app.reactivate_person(sue, ada)
         app.load_framework(_tag_framework("1", "Replay tags"))
         app.load_framework(_tag_framework("2", "Replay tags, revised"))
+        app.change_org_settings(ada, due_warning_days=45)
+        app.notice_level_due(w, Due("PEER-PRACTITIONER", "Intermediate", date(2025, 1, 2), 22, False))
     for n in range(EXTRA_TRAININGS):
         with at(f"2024-06-{n % 28 + 1:02d}"):
             app.record_training(w, f"Session {n}", "Provider", f"2024-06-{n % 28 + 1:02d}", Decimal("1.5"),

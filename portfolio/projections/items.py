@@ -7,6 +7,8 @@ from uuid import UUID
 
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
+from portfolio.domain.due import LevelDueNotice
+from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.values import LEGACY_CLEAR, SESSION_HOURS_WARNING
@@ -39,7 +41,8 @@ class PortfolioProjection(Projection):
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
-               Username.Reserved, Framework.Registered, Framework.VersionPublished)
+               Username.Reserved, Framework.Registered, Framework.VersionPublished,
+               *ORGANISATION_EVENTS, LevelDueNotice.Noticed)
 
     def __init__(self) -> None:
         super().__init__()

@@ -20,13 +20,18 @@ notifications = _table(
     "rm_notifications",
     Column("notification_id", NOTIFICATION_ID, primary_key=True),
     Column("recipient_id", ID, nullable=False),
-    Column("kind", String(20), nullable=False),  # requested | approved | returned | revoked
+    Column("kind", String(20), nullable=False),  # requested | approved | returned | revoked | due | overdue
     Column("worker_id", ID, nullable=False),
     Column("request_id", ID, nullable=False),
     Column("competence", String(40), nullable=False),
     Column("levels", String(60), nullable=False),
     Column("actor_id", ID),
     Column("at", UTCDateTime(), nullable=False),
+    # a level of use coming due (kind due/overdue): competence is "", levels the level it needs,
+    # request_id the notice's id
+    Column("stage", String(40)),
+    Column("due_on", Date),
+    Column("missing", Integer),
     indexes=(("recipient_id", "at"),),
 )
 notify_portfolios = _table(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
+from portfolio.domain.due import LevelDueNotice
+from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.projections.base import Projection, Writer
@@ -30,7 +32,8 @@ class PeopleProjection(Projection):
     ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Username.Reserved,
                AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
                Framework.VersionPublished,
-               *PORTFOLIO_EVENTS)
+               *PORTFOLIO_EVENTS,
+               *ORGANISATION_EVENTS, LevelDueNotice.Noticed)
 
     def registered(self, e, w: Writer) -> None:
         w.insert(people, person_id=str(e.originator_id), username=e.username, name_sealed=e.name_sealed,

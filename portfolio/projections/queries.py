@@ -90,6 +90,31 @@ class ReadModels:
                             .order_by(positions.c.starts_on))
         return [{"position": r.position, "starts_on": r.starts_on, "induction_days": r.induction_days} for r in rows]
 
+    def stage_reports(self, days: list[date], worker_ids: list[str] | None = None,
+                      supervisor_id: str | None = None) -> dict[str, list[StageReport]]:
+        """Each peer worker's stage report on each of `days` (not erased; only these workers, or only
+        the supervisor's on days[0], if given), read in three queries for all of them."""
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            query = select(people.c.person_id).where(self._gen(people, g), people.c.roles.contains("peer_worker"),
+                                                     people.c.erased_at.is_(None))
+            if worker_ids is not None:
+                query = query.where(people.c.person_id.in_([str(w) for w in worker_ids]))
+            if supervisor_id is not None:
+                query = query.where(people.c.person_id.in_(self._supervisees(conn, g, supervisor_id, days[0])))
+            workers = list(conn.execute(query).scalars())
+            held: dict[str, dict[str, list[str]]] = {w: {} for w in workers}
+            for r in conn.execute(select(matrix.c.worker_id, matrix.c.competence, matrix.c.level).where(
+                    self._gen(matrix, g), matrix.c.state == "signed", matrix.c.worker_id.in_(workers))):
+                held[r.worker_id].setdefault(r.competence, []).append(r.level)
+            held_positions: dict[str, list[dict]] = {w: [] for w in workers}
+            for r in conn.execute(select(positions).where(self._gen(positions, g), positions.c.person_id.in_(workers))
+                                  .order_by(positions.c.starts_on)):
+                held_positions[r.person_id].append(
+                    {"position": r.position, "starts_on": r.starts_on, "induction_days": r.induction_days})
+        return {w: [assess(held_positions[w], held[w], self.policy.competences, self.policy.stages, day)
+                    for day in days] for w in workers}
+
     # --- timeline ---------------------------------------------------------------------------
     def timeline(self, worker_id: str, page: int = 1, per_page: int = 50) -> tuple[list, int]:
         t = timeline

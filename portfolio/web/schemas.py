@@ -185,3 +185,10 @@ class AccountFilterSchema(FormSchema):
 class AsOfSchema(FormSchema):
     as_of = Day(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+
+
+class DueFilterSchema(FormSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(("behind", "soon", "induction")))
+    stage = fields.String(load_default=None, validate=CODE)
+    supervisor_id = fields.UUID(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))

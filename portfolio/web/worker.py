@@ -10,6 +10,7 @@ from portfolio.application import TEMPLATES
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError
 from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
+from portfolio.levels_due import for_worker
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, roles_required, runtime
 from portfolio.web.forms import domain_errors, parse
@@ -52,12 +53,13 @@ def dashboard():
     returned = standing_feedback(pf)
     returned.sort(key=lambda r: r["decided_at"], reverse=True)
     open_requests = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "open"]
+    due = None if as_of else for_worker(views, wid, day, app_service().org_settings()["due_warning_days"])
     return _render("worker/dashboard.html", "worker/_matrix.html", status=422 if errors else 200,
                    matrix=views.matrix(wid), stage=views.stage(wid, day), recent=recent, as_of=as_of,
                    errors=errors, competences=competence_items(), levels=LEVELS,
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
                    read=lambda sealed: app_service().read_text(g.user.id, sealed),
-                   stage_names=_stage_names())
+                   stage_names=_stage_names(), level_due=due.dues if due else [])
 
 
 def standing_feedback(pf) -> list[dict]:

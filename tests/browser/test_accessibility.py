@@ -66,6 +66,13 @@ PAGES = [
     ("worker", "inbox.index", {}, None, 200),
     ("supervisor", "inbox.index", {}, None, 200),
     ("admin", "inbox.index", {}, None, 200),
+    ("admin", "org_due.due", {}, None, 200),
+    ("admin", "org_due.due", {"status": "soon"}, None, 200),
+    ("admin", "org_due.due", {"status": "late"}, None, 422),
+    ("auditor", "org_due.due", {}, None, 200),
+    ("admin", "org_settings.settings", {}, None, 200),
+    ("admin", "org_settings.settings", {}, "submit-empty", 200),
+    ("auditor", "org_settings.settings", {}, None, 200),
 ]
 
 
