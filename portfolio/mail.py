@@ -34,11 +34,15 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 RECENT = timedelta(days=7)
 SUBJECTS = {"requested": "A sign-off request is waiting for you", "approved": "Your sign-off was approved",
-            "returned": "Your sign-off request was returned with feedback", "revoked": "Your sign-off was revoked"}
+            "returned": "Your sign-off request was returned with feedback", "revoked": "Your sign-off was revoked",
+            "erasure_requested": "Someone asked for their record to be erased",
+            "erasure_declined": "Your erasure request was declined"}
 WHAT = {"requested": "A worker you supervise asked for sign-off of {c} ({lv}).",
         "approved": "Your sign-off of {c} ({lv}) was approved.",
         "returned": "Your sign-off request for {c} ({lv}) was returned with feedback.",
-        "revoked": "Your sign-off of {c} ({lv}) was revoked."}
+        "revoked": "Your sign-off of {c} ({lv}) was revoked.",
+        "erasure_requested": "A person asked for their record to be erased; an organisation admin decides.",
+        "erasure_declined": "An organisation admin declined your erasure request; the reason is on the page."}
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,10 @@ class Report:
 def link(row) -> str:
     if row.kind == "requested":
         return f"/supervise#req-{row.request_id}"
+    if row.kind == "erasure_requested":
+        return f"/org/accounts/{row.worker_id}"
+    if row.kind == "erasure_declined":
+        return "/me/erasure"
     return "/me"
 
 
