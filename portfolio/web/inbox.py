@@ -16,7 +16,8 @@ from portfolio.web.access import app_service, login_required, runtime
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 TEXT = {"requested": "asked for sign-off of", "approved": "approved your sign-off of",
-        "returned": "returned your sign-off request for", "revoked": "revoked your sign-off of"}
+        "returned": "returned your sign-off request for", "revoked": "revoked your sign-off of",
+        "erasure_requested": "asked for their record to be erased", "erasure_declined": "declined your erasure request"}
 
 
 def _due(user, read_models=None) -> dict | None:
@@ -39,6 +40,10 @@ def _name(person_id) -> str:
 def _link(item: dict) -> str:
     if item["kind"] == "requested":
         return url_for("supervisor.queue") + f"#req-{item['request_id']}"
+    if item["kind"] == "erasure_requested":
+        return url_for("org.account", person_id=item["worker_id"])
+    if item["kind"] == "erasure_declined":
+        return url_for("erasure.page")
     return url_for("worker.dashboard")
 
 
