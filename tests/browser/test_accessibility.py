@@ -66,6 +66,10 @@ PAGES = [
     ("worker", "inbox.index", {}, None, 200),
     ("supervisor", "inbox.index", {}, None, 200),
     ("admin", "inbox.index", {}, None, 200),
+    ("worker", "erasure.page", {}, None, 200),
+    ("worker", "erasure.page", {}, "submit-empty", 200),
+    ("supervisor", "erasure.page", {}, None, 200),
+    ("admin", "org.accounts", {"erasure": "requested"}, None, 200),
 ]
 
 
