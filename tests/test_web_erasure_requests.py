@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from test_api import api  # noqa: F401  (a fixture)
+
 REASON = "DECLINEMARKER the tribunal needs the record"
 
 
@@ -85,3 +87,25 @@ def test_erasing_closes_the_request(web, at):
                                                           "confirm": "wendy"}).status_code == 302
         assert "The last one was carried out" in text(ada.get(f"/org/accounts/{w}"))
         assert 'id="erasure-open"' not in text(ada.get("/org/accounts"))
+
+
+# --- the API: any account asks, sees the state, withdraws ------------------------------------------
+def test_the_api_asks_shows_and_withdraws(api, at):
+    from test_api import ok
+
+    with at("2024-05-01"):
+        assert ok(api.get("sam", "/me/erasure-request")) == {"status": "none", "requested_at": None,
+                                                            "closed_at": None, "reason": None}
+        missing = api.post("sam", "/me/erasure-request", {})
+        assert missing.status_code == 422 and "tick the box" in missing.get_json()["fields"]["confirm"][0]
+        asked = ok(api.post("sam", "/me/erasure-request", {"confirm": "yes"}), 201)
+        assert asked["status"] == "open" and asked["requested_at"].startswith("2024-05-01")
+        again = api.post("sam", "/me/erasure-request", {"confirm": "yes"})
+        assert again.status_code == 409 and "already asked" in again.get_json()["message"]
+        api.app.extensions["portfolio"].app.decline_erasure_request(api.ids["sam"], api.ids["ada"], REASON)
+        declined = ok(api.get("sam", "/me/erasure-request"))
+        assert (declined["status"], declined["reason"]) == ("declined", REASON)
+        ok(api.post("sam", "/me/erasure-request", {"confirm": "yes"}), 201)
+        assert ok(api.post("sam", "/me/erasure-request/withdraw"))["status"] == "withdrawn"
+        assert api.post("sam", "/me/erasure-request/withdraw").status_code == 409
+        assert api.get(None, "/me/erasure-request").status_code == 401
