@@ -109,3 +109,13 @@ def test_the_api_asks_shows_and_withdraws(api, at):
         assert ok(api.post("sam", "/me/erasure-request/withdraw"))["status"] == "withdrawn"
         assert api.post("sam", "/me/erasure-request/withdraw").status_code == 409
         assert api.get(None, "/me/erasure-request").status_code == 401
+
+
+def test_the_request_and_the_decline_are_in_everything_held_about_me(web, at):
+    app, w = web.app.extensions["portfolio"].app, web.ids["wendy"]
+    with at("2024-05-01"):
+        app.request_erasure(w)
+        app.decline_erasure_request(w, web.ids["ada"], REASON)
+        page = text(web.client("wendy").get("/me/subject-access.html"))
+    assert "You asked for your record to be erased" in page
+    assert "An organisation admin declined your erasure request" in page and REASON in page
