@@ -367,6 +367,25 @@ class PortfolioApplication(Application):
         person.reactivate(admin.id)
         self._save(person)
 
+    # --- a person's own erasure request (erase_worker carries it out) ----------------------------
+    def request_erasure(self, person_id: UUID | str) -> None:
+        person = self.person(person_id)
+        person.request_erasure()
+        self._save(person)
+
+    def withdraw_erasure_request(self, person_id: UUID | str) -> None:
+        person = self.person(person_id)
+        person.withdraw_erasure_request()
+        self._save(person)
+
+    def decline_erasure_request(self, person_id: UUID | str, by: UUID | str, reason: str) -> None:
+        admin = self._admin(by)
+        person = self.person(person_id)
+        person.refuse_if_erased()  # before sealing: an erased person has no key to seal with
+        # Sealed with the person's key, like a deactivation reason: their erasure erases it too.
+        person.decline_erasure_request(admin.id, self._seal(person.id, text("reason", reason, max_len=500)))
+        self._save(person)
+
     def _admin(self, person_id: UUID | str) -> Person:
         admin = self._actor(person_id)
         if not admin.has_role("org_admin"):

@@ -35,11 +35,15 @@ MAX_ATTEMPTS = 5
 RECENT = timedelta(days=7)
 SUBJECTS = {"requested": "A sign-off request is waiting for you", "approved": "Your sign-off was approved",
             "returned": "Your sign-off request was returned with feedback", "revoked": "Your sign-off was revoked",
-            "due": "A level of use is coming due", "overdue": "A level of use is overdue"}
+            "due": "A level of use is coming due", "overdue": "A level of use is overdue",
+            "erasure_requested": "Someone asked for their record to be erased",
+            "erasure_declined": "Your erasure request was declined"}
 WHAT = {"requested": "A worker you supervise asked for sign-off of {c} ({lv}).",
         "approved": "Your sign-off of {c} ({lv}) was approved.",
         "returned": "Your sign-off request for {c} ({lv}) was returned with feedback.",
-        "revoked": "Your sign-off of {c} ({lv}) was revoked."}
+        "revoked": "Your sign-off of {c} ({lv}) was revoked.",
+        "erasure_requested": "A person asked for their record to be erased; an organisation admin decides.",
+        "erasure_declined": "An organisation admin declined your erasure request; the reason is on the page."}
 DUE_WHAT = "{whose}{stage} ({lv}) {verb} on {on}: {n} level{s} still missing."
 
 
@@ -84,6 +88,10 @@ def link(row) -> str:
         return f"/supervise#req-{row.request_id}"
     if row.kind in ("due", "overdue") and row.recipient_id != row.worker_id:
         return f"/supervise/workers/{row.worker_id}/summary"
+    if row.kind == "erasure_requested":
+        return f"/org/accounts/{row.worker_id}"
+    if row.kind == "erasure_declined":
+        return "/me/erasure"
     return "/me"
 
 

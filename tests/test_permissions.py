@@ -81,6 +81,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     # --- inbox: everyone signed in has their own; a bad mark names the field ------------------
     ("inbox.index", "GET"): [Case(html(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
     ("inbox.mark_read", "POST"): [Case(html(422, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    # --- a person's own erasure request: every account may ask (empty: 422), none is open (409) --
+    ("erasure.page", "GET"): [Case(html(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("erasure.ask", "POST"): [Case(html(422, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("erasure.withdraw", "POST"): [Case(html(409, wendy=True, sam=True, sue=True, ada=True, aud=True))],
 
     # --- the peer worker's own pages ------------------------------------------------------------
     ("worker.dashboard", "GET"): [Case(html(200, wendy=True))],
@@ -212,12 +216,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
                                  Case(html(422), {"person_id": NOBODY}, label="missing")],
     ("org.erase", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
                             Case(html(422), {"person_id": NOBODY}, label="missing")],
+    ("org.decline", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
+                              Case(html(422), {"person_id": NOBODY}, label="missing")],
 
     # --- the JSON API ---------------------------------------------------------------------------
     ("api.openapi", "GET"): [Case(everyone(200))],
     ("api.create_token", "POST"): [Case(everyone(400))],
     ("api.me", "GET"): [Case(api(200, wendy=True))],
     ("api.timeline", "GET"): [Case(api(200, wendy=True))],
+    ("api.erasure_request", "GET"): [Case(api(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("api.request_erasure", "POST"): [Case(api(400, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("api.withdraw_erasure_request", "POST"): [Case(api(409, wendy=True, sam=True, sue=True, ada=True, aud=True))],
     ("api.reflection", "GET"): [Case(api(200, wendy=True), {"reflection_id": f"{W}.reflection"}),
                                 Case(api(200), {"reflection_id": f"{O}.reflection"}, label="olga's")],
     **{(f"api.my_{kind}", "GET"): [Case(api(200, wendy=True)),

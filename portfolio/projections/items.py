@@ -9,7 +9,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
-from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
+from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.values import LEGACY_CLEAR, SESSION_HOURS_WARNING
 from portfolio.projections.base import Projection, ProjectionError, Writer
@@ -38,7 +38,7 @@ class PortfolioProjection(Projection):
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
-               Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
+               *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished,

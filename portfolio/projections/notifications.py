@@ -6,10 +6,12 @@ the inbox nor an e-mail can show any. The projection keeps its own small copy of
 supervisor assignments and requests, so it rebuilds on its own generation like every other projection.
 
 A sign-off request notifies each supervisor assigned to the worker on the day it was asked; a
-decision (approved, returned) or a revocation notifies the worker. There is no "erasure
-requested" event (an admin carries an erasure out directly), so there is nothing to tell admins.
-A level of use coming due (LevelDueNotice, recorded by `portfolio notifications due`) notifies
-the worker and each supervisor assigned to them on the day it was noticed.
+decision (approved, returned) or a revocation notifies the worker. A person's erasure request
+notifies every organisation admin of that moment (the projection follows who holds the role); an
+admin declining it notifies the person. Those rows name the person in `worker_id` and `request_id`
+and have no competence or levels. A level of use coming due (LevelDueNotice, recorded by
+`portfolio notifications due`) notifies the worker and each supervisor assigned to them on the day
+it was noticed.
 """
 
 from __future__ import annotations
@@ -21,21 +23,23 @@ from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.projections.base import Projection, ProjectionError, Writer
-from portfolio.projections.notification_tables import (notifications, notify_assignments, notify_portfolios,
-                                                            notify_requests)
+from portfolio.projections.notification_tables import (notifications, notify_admins, notify_assignments,
+                                                        notify_portfolios, notify_requests)
 
 P = Portfolio
 
 
 class NotificationsProjection(Projection):
     name = "notifications"
-    tables = (notifications, notify_portfolios, notify_assignments, notify_requests)
+    tables = (notifications, notify_portfolios, notify_assignments, notify_requests, notify_admins)
     handlers = {
         P.Opened: "opened", P.SignOffRequested: "requested", P.SignOffApproved: "approved",
         P.SignOffReturned: "returned", P.SignOffRevoked: "revoked",
         Person.SupervisorAssigned: "assigned", Person.SupervisionEnded: "ended", LevelDueNotice.Noticed: "due",
+        Person.Registered: "roles", Person.RolesChanged: "roles",
+        Person.ErasureRequested: "erasure_requested", Person.ErasureRequestDeclined: "erasure_declined",
     }
-    ignored = (Person.Registered, Person.RolesChanged, Person.PositionStarted, Person.PasswordSet, *ACCOUNT_EVENTS,
+    ignored = (Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.PasswordSet, *ACCOUNT_EVENTS,
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
                P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,
@@ -119,3 +123,17 @@ class NotificationsProjection(Projection):
         for recipient in [worker, *self._supervisors(w, worker, e.timestamp.date())]:
             self._notify(e, w, recipient, kind, worker, str(e.originator_id), "", e.level, None,
                          stage=e.stage, due_on=e.due_on, missing=e.missing)
+
+    # --- erasure requests ----------------------------------------------------------------------
+    def roles(self, e, w: Writer) -> None:
+        w.upsert(notify_admins, person_id=str(e.originator_id), admin="org_admin" in e.roles)
+
+    def erasure_requested(self, e, w: Writer) -> None:
+        person = str(e.originator_id)
+        for row in w.select(notify_admins, "person_id", admin=True):
+            if row.person_id != person:  # an admin's own request goes to the other admins
+                self._notify(e, w, row.person_id, "erasure_requested", person, person, "", "", person)
+
+    def erasure_declined(self, e, w: Writer) -> None:
+        person = str(e.originator_id)
+        self._notify(e, w, person, "erasure_declined", person, person, "", "", str(e.by))

@@ -6,7 +6,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
-from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
+from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.projections.base import Projection, Writer
 from portfolio.projections.tables import assignments, people, positions
@@ -29,8 +29,8 @@ class PeopleProjection(Projection):
         Person.SupervisionEnded: "supervision_ended",
         Person.Erased: "erased",
     }
-    ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Username.Reserved,
-               AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
+    ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued,
+               Username.Reserved, AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
                Framework.VersionPublished,
                *PORTFOLIO_EVENTS,
                *ORGANISATION_EVENTS, LevelDueNotice.Noticed)

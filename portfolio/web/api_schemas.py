@@ -73,6 +73,14 @@ class TrainingCreatedSchema(CreatedSchema):
     warnings = fields.List(fields.String(), required=True)
 
 
+class ErasureRequestStateSchema(Schema):
+    """The person's own erasure request: none, open, or how the last one ended (with the admin's reason)."""
+    status = fields.String(required=True, metadata={"enum": ["none", "open", "withdrawn", "declined", "erased"]})
+    requested_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    reason = fields.String(allow_none=True, metadata={"description": "why an admin declined (declined only)"})
+
+
 class StatusSchema(Schema):
     id = fields.UUID(required=True)
     status = fields.String(required=True)

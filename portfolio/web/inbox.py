@@ -15,7 +15,8 @@ from portfolio.web.access import app_service, login_required, runtime, stage_nam
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 TEXT = {"requested": "asked for sign-off of", "approved": "approved your sign-off of",
-        "returned": "returned your sign-off request for", "revoked": "revoked your sign-off of"}
+        "returned": "returned your sign-off request for", "revoked": "revoked your sign-off of",
+        "erasure_requested": "asked for their record to be erased", "erasure_declined": "declined your erasure request"}
 DUE_KINDS = ("due", "overdue")
 
 
@@ -35,6 +36,10 @@ def _link(item: dict) -> str:
         return url_for("supervisor.queue") + f"#req-{item['request_id']}"
     if item["kind"] in DUE_KINDS and item["worker_id"] != str(g.user.id):
         return url_for("supervisor.summary", worker_id=item["worker_id"])
+    if item["kind"] == "erasure_requested":
+        return url_for("org.account", person_id=item["worker_id"])
+    if item["kind"] == "erasure_declined":
+        return url_for("erasure.page")
     return url_for("worker.dashboard")
 
 

@@ -73,6 +73,10 @@ PAGES = [
     ("admin", "org_settings.settings", {}, None, 200),
     ("admin", "org_settings.settings", {}, "submit-empty", 200),
     ("auditor", "org_settings.settings", {}, None, 200),
+    ("worker", "erasure.page", {}, None, 200),
+    ("worker", "erasure.page", {}, "submit-empty", 200),
+    ("supervisor", "erasure.page", {}, None, 200),
+    ("admin", "org.accounts", {"erasure": "requested"}, None, 200),
 ]
 
 
