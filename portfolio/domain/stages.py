@@ -94,6 +94,11 @@ def _lacking(policy: dict, code: str | None, held_levels: dict[str, list[str]], 
     return [(c, lv) for c in competences for lv in needed if lv not in held_levels.get(c, [])]
 
 
+def core_codes(tags) -> set[str]:
+    """Codes a record's tags show: a cluster statement (C1.2) shows its cluster (C1)."""
+    return {t.split(".")[0] for t in tags}
+
+
 def _core_missing(policy: dict, stage: str | None, core_shown: set[str] | None) -> list[str]:
     core = policy.get("core") or {}
     if stage is None or core_shown is None or stage not in core.get("stages", []):

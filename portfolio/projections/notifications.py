@@ -32,7 +32,8 @@ class NotificationsProjection(Projection):
         P.SignOffReturned: "returned", P.SignOffRevoked: "revoked",
         Person.SupervisorAssigned: "assigned", Person.SupervisionEnded: "ended",
     }
-    ignored = (Person.Registered, Person.RolesChanged, Person.PositionStarted, Person.PasswordSet, *ACCOUNT_EVENTS,
+    ignored = (Person.Registered, Person.RolesChanged, Person.PositionStarted, Person.LeaveRecorded,
+               Person.LeaveWithdrawn, Person.PasswordSet, *ACCOUNT_EVENTS,
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
                P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,
