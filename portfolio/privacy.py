@@ -152,7 +152,7 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
             qualname = get_topic(type(event)).split(":")[-1]
             events.append({"type": qualname, "version": event.originator_version,
                            "at": event.timestamp, "what": in_words(qualname), "data": state, "text": readable})
-    pf = app.portfolio(worker_id) if person.has_role("peer_worker") else None
+    pf = app.portfolio(worker_id) if person.holds_portfolio else None
     items = []
     if pf is not None:
         for kind, group in (("reflection", pf.reflections), ("supervision", pf.supervisions),

@@ -302,3 +302,12 @@ def test_core_codes_are_the_clusters_and_concepts(policy):
     docs = {d["id"]: d for d in catalogue.builtin_documents()}
     codes = [i["code"] for f in policy["core"]["frameworks"] for i in docs[f]["items"]]
     assert codes == policy["core"]["codes"]
+
+
+def test_the_tenure_mark_is_reported_before_it_is_reached(policy):
+    p = person(("peer_worker", "2023-01-02", 0))
+    r = assess(p.positions, {}, COMPETENCES, policy, date(2024, 1, 1), leave=[leave("2023-06-01", "2023-06-30")])
+    assert (r.expected, r.leave_days, r.tenure_due_on, r.tenure_leave_days) == (
+        "ESSENTIAL", 0, date(2025, 2, 1), 30)
+    manager = report(policy, person(("line_manager", "2023-01-02", 0)), "2023-02-01")
+    assert manager.tenure_due_on == date(2025, 1, 2)

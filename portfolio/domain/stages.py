@@ -32,6 +32,10 @@ class StageReport:
     role: str | None = None  # the role kind tenure is counted in (policy.roles), e.g. "peer-worker"
     role_since: date | None = None  # start of the current role: a change of role restarts the clock
     leave_days: int = 0  # days of recorded leave that moved expected_due_on
+    # When the tenure stage falls due in the current role (leave added), reached or not, and the days
+    # of leave in that: what a page or a warning needs before the mark (None: no tenure stage).
+    tenure_due_on: date | None = None
+    tenure_leave_days: int = 0
 
 
 def years_between(start: date, end: date) -> float:
@@ -133,6 +137,7 @@ def assess(positions: list[dict], held_levels: dict[str, list[str]], competences
     induction_end, induction_leave = extend_for_leave(
         position["starts_on"], position["starts_on"] + timedelta(days=position["induction_days"]), leave, on)
     expected, due_on, in_induction, leave_days = None, None, False, 0
+    tenure_due_on, tenure_leave = None, 0
     for stage in stages:  # a later stage that applies overrides an earlier one
         trigger = stage["trigger"]
         if trigger == "position" and position["position"] in stage.get("positions", []):
@@ -142,6 +147,7 @@ def assess(positions: list[dict], held_levels: dict[str, list[str]], competences
         elif trigger == "tenure" and expected is None:
             mark, days = extend_for_leave(role_since, _add_years(role_since, int(stage.get("min_years", 2))),
                                           leave, on)
+            tenure_due_on, tenure_leave = mark, days
             if on >= mark:
                 expected, due_on, leave_days = stage["code"], mark, days
     if expected is None:
@@ -152,4 +158,5 @@ def assess(positions: list[dict], held_levels: dict[str, list[str]], competences
                        missing=list(dict.fromkeys(c for c, _ in missing_levels)), missing_levels=missing_levels,
                        missing_for_held=_lacking(policy, held, held_levels, competences),
                        missing_for_expected=missing_levels, core_missing=_core_missing(policy, expected, core_shown),
-                       role=role, role_since=role_since, leave_days=leave_days)
+                       role=role, role_since=role_since, leave_days=leave_days, tenure_due_on=tenure_due_on,
+                       tenure_leave_days=tenure_leave)

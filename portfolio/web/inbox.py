@@ -20,7 +20,7 @@ TEXT = {"requested": "asked for sign-off of", "approved": "approved your sign-of
 
 
 def _due(user, read_models=None) -> dict | None:
-    if not user.has_role("peer_worker"):
+    if not user.holds_portfolio:
         return None
     return queries.due_notice(read_models or runtime().read_models(refresh=False), str(user.id), clock.today())
 

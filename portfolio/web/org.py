@@ -25,6 +25,7 @@ from portfolio.projections.queries import audit_csv_lines as to_csv_lines
 from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.leave import section_context as leave_section
 from portfolio.web.schemas import (AccountFilterSchema, AccountSchema, AsOfSchema, AssignmentSchema,
                                    AuditFilterSchema, AuditPageSchema, DeactivationSchema, ErasureSchema, EndAssignmentSchema, RolesSchema)
 
@@ -328,7 +329,8 @@ def _account_page(person, errors: dict | None = None, form=None, fragment: str |
                    roles=ACCOUNT_ROLES, today=today, supervisors=supervisors, message=message,
                    sessions_open=app_service().sessions.open_count(person.id), link=link,
                    current=person.position_on(today),
-                   open_assignments=[a for a in person.assignments if a["ends_on"] is None])
+                   open_assignments=[a for a in person.assignments if a["ends_on"] is None],
+                   **leave_section(person))
 
 
 @bp.post("/accounts/<uuid:person_id>/roles")

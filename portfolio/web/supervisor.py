@@ -28,6 +28,7 @@ from portfolio.domain.errors import DomainError, NotFound, RequestNotOpen
 from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
 from portfolio.web.access import app_service, may_read_text, roles_required, runtime, supervises, worker_or_404
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.leave import section_context as leave_section
 from portfolio.web.reads import note_read, note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
 
@@ -234,7 +235,7 @@ def _summary_context(worker) -> dict:
             "actions": actions, "reflections": reflections,
             "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names(), "missing": missing,
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
-            "due": supervision_due(s["last_session"], today)}
+            "due": supervision_due(s["last_session"], today), **leave_section(worker)}
 
 
 @bp.get("/workers/<uuid:worker_id>/summary")

@@ -11,13 +11,13 @@ from portfolio.domain import clock
 from portfolio.domain.errors import DomainError
 from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
 from portfolio.projections.asof import worker_as_of
-from portfolio.web.access import app_service, roles_required, runtime
+from portfolio.web.access import app_service, portfolio_required, runtime
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, PrivacyFilterSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
 
 bp = Blueprint("worker", __name__, url_prefix="/me")
-worker_only = roles_required("peer_worker")
+worker_only = portfolio_required  # peer workers, and managers in a position (002:621-625)
 
 
 def _render(full: str, fragment: str | None = None, status: int = 200, **context):
@@ -57,7 +57,8 @@ def dashboard():
     returned.sort(key=lambda r: r["decided_at"], reverse=True)
     open_requests = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "open"]
     return _render("worker/dashboard.html", "worker/_matrix.html", status=422 if errors else 200,
-                   matrix=views.matrix(wid), stage=views.stage(wid, day), recent=recent, as_of=as_of,
+                   matrix=views.matrix(wid), stage=views.stage(wid, day), leave=views.leave(wid), recent=recent,
+                   as_of=as_of,
                    errors=errors, competences=competence_items(), levels=LEVELS,
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
                    read=lambda sealed: app_service().read_text(g.user.id, sealed),
