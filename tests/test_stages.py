@@ -311,3 +311,16 @@ def test_the_tenure_mark_is_reported_before_it_is_reached(policy):
         "ESSENTIAL", 0, date(2025, 2, 1), 30)
     manager = report(policy, person(("line_manager", "2023-01-02", 0)), "2023-02-01")
     assert manager.tenure_due_on == date(2025, 1, 2)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda p: p.update(cumulative="yes"), "policy.cumulative"),
+    (lambda p: p.update(roles={"manager": "team_leader"}), "policy.roles"),
+    (lambda p: p["core"].update(stages=["NOT-A-STAGE"]), "policy.core.stages"),
+    (lambda p: p["core"].update(codes="C1"), "policy.core"),
+])
+def test_a_levels_of_use_file_with_a_bad_policy_is_refused(change, message):
+    doc = copy.deepcopy(next(d for d in catalogue.builtin_documents() if d["id"] == "levels-of-use"))
+    change(doc["policy"])
+    with pytest.raises(Exception, match=message.replace(".", r"\.")):
+        catalogue.validate_document(doc)
