@@ -6,21 +6,18 @@ from __future__ import annotations
 import re
 
 import pytest
+from domain_helpers import COMPETENCES, sign_off
 
 
 @pytest.fixture
 def wendy(web, at):
     app = web.app.extensions["portfolio"].app
     w, sam = web.ids["wendy"], web.ids["sam"]
-    codes = [c["code"] for c in app.framework_document("worker-competences")["items"]]
 
     def sign(competence, levels, when="2024-04-01"):
         with at(when):
-            ev = app.add_evidence(w, "Notes", "reflection", "", [(competence, levels[0])])
-            rid = app.request_sign_off(w, competence, levels, [ev])
-            app.approve_sign_off(w, rid, sam)
-        return rid
-    return {"app": app, "w": w, "sam": sam, "sign": sign, "codes": codes}
+            return sign_off(app, w, sam, competence, levels)
+    return {"app": app, "w": w, "sam": sam, "sign": sign, "codes": COMPETENCES}
 
 
 def dd(body: str, term: str) -> str:

@@ -4,12 +4,13 @@ dates only, never a reason: leave may be health-related and no diagnosis is held
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
 
 from portfolio.domain.errors import DomainError
 from portfolio.domain.values import LEAVE_KINDS
 from portfolio.web.access import app_service, login_required, supervises, worker_or_404
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.forms import done as _done
 from portfolio.web.schemas import LeaveSchema
 
 bp = Blueprint("leave", __name__, url_prefix="/people")
@@ -53,13 +54,6 @@ def _page(worker, errors=None, form=None, status: int = 200):
     template = "leave/_section.html" if request.headers.get("HX-Request") else "leave/page.html"
     return render_template(template, name=app_service().display_name(worker), back=request.values.get("back", ""),
                            **context), status
-
-
-def _done(message: str, url: str):
-    flash(message)
-    if request.headers.get("HX-Request"):
-        return "", 200, {"HX-Redirect": url}
-    return redirect(url)
 
 
 @bp.get("/<uuid:worker_id>/leave")
