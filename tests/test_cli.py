@@ -231,7 +231,7 @@ def test_users_leave_record_list_withdraw(run, env):
     leave_id = listed.split()[0]
     assert "career break" in listed and "2023-06-30" in listed
     with open_runtime(Settings.from_env(env)) as rt:
-        assert rt.app.stage_report(wid, "2025-01-15").leave_days == 30
+        assert rt.app.stage_report(wid, "2025-01-15").tenure_leave_days == 30
     assert_one_line_error(run("users", "leave", "wendy", "--from", "2023-06-10", "--by", "ada", ok=False),
                           "overlaps the career break")
     assert_one_line_error(run("users", "leave", "wendy", "--from", "2023-08-01", "--by", "wendy", ok=False),
