@@ -130,6 +130,9 @@ def test_a_line_manager_who_is_not_a_peer_worker_holds_a_portfolio(web, at):
         body = client.get("/me").get_data(as_text=True)
     assert "Peer manager" in dd(body, "Expected") and "in induction until 2024-03-02" in dd(body, "Expected")
     assert 'href="/me"' in body  # My portfolio in the navigation
+    token = app.issue_api_token(lena)
+    me = web.app.test_client().get("/api/v1/me?as_of=2024-01-10", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 200 and me.get_json()["stage"]["expected"] == "PEER-MANAGER"
     with at("2024-01-10"):
         app.assign_supervisor(lena, web.ids["sam"], "2024-01-02")  # a manager can be supervised too
         assert web.client("sam").get(f"/supervise/workers/{lena}/summary").status_code == 200
