@@ -79,6 +79,7 @@ def test_the_supervisor_records_and_withdraws_leave_on_the_summary(web, wendy, a
         leave_id = app.person(w).leave_on_record()[0]["leave_id"]
         page = sam.get(f"/supervise/workers/{w}/summary").get_data(as_text=True)
         assert "No end date yet" in page and "Career break" in page
+        assert "of leave moved two years in the role on to" in dd(page, "Leave counted")
         assert app.stage_report(w).expected == "ESSENTIAL"  # still away: the mark keeps moving
         r = sam.post(f"/people/{w}/leave/{leave_id}/withdraw", data={"back": "summary"})
         assert r.status_code == 302
