@@ -141,3 +141,17 @@ def test_a_line_manager_who_is_not_a_peer_worker_holds_a_portfolio(web, at):
 
 def test_a_supervisor_without_a_position_still_has_no_portfolio(web):
     assert web.client("sam").get("/me").status_code == 404
+
+
+def test_a_reflection_tagged_with_core_competences_shows_them(web, wendy, at):
+    client = web.client("wendy")
+    form = client.get("/me/reflections/new").get_data(as_text=True)
+    assert 'value="C6"' in form and 'value="EMPATHY"' in form
+    with at("2024-05-01"):
+        r = client.post("/me/reflections/new", data={"template": "free", "title": "Helpers", "body_text": "circles",
+                                                     "competences": ["C1", "C2", "C3", "C4", "C5", "ACCEPTANCE"],
+                                                     "save": "1"})
+        assert r.status_code == 302
+        body = client.get("/me").get_data(as_text=True)
+    assert dd(body, "Core competences not yet shown").startswith("C6, GENUINENESS, EMPATHY")
+    assert wendy["app"].stage_report(wendy["w"], "2024-05-01").core_missing == ["C6", "GENUINENESS", "EMPATHY"]

@@ -13,7 +13,7 @@ from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, portfolio_required, runtime
 from portfolio.web.forms import domain_errors, parse
-from portfolio.web.lists import competence_items
+from portfolio.web.lists import competence_items, reflection_tags
 from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, PrivacyFilterSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
 
@@ -165,7 +165,7 @@ def new_reflection():
                 return redirect(url_for("worker.reflection", reflection_id=rid))
     return _render("worker/reflection_form.html", "worker/_reflection_sections.html",
                    status=422 if errors else 200, errors=errors, form=form, template=template,
-                   templates=list(TEMPLATES), sections=sections, competences=competence_items())
+                   templates=list(TEMPLATES), sections=sections, competences=reflection_tags())
 
 
 @bp.post("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
