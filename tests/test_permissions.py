@@ -206,6 +206,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
                                    Case(html(422), {"person_id": NOBODY}, label="missing")],
     ("org.assign", "POST"): [Case(html(422, ada=True), {"worker_id": f"{W}.id"}),
                              Case(html(422), {"worker_id": "sam.id"}, label="not a worker")],
+    # --- leave on a worker's record: an organisation admin or the worker's current supervisor ---
+    ("leave.page", "GET"): [Case(html(200, sam=True, ada=True), {"worker_id": f"{W}.id"}),
+                            Case(html(200, sue=True, ada=True), {"worker_id": f"{O}.id"}, label="olga"),
+                            Case(html(200), {"worker_id": "sam.id"}, label="no portfolio")],
+    ("leave.record", "POST"): [
+        Case(html(422, sam=True, ada=True), {"worker_id": f"{W}.id"}),
+        Case(html(302, sue=True, ada=422), {"worker_id": f"{O}.id"}, {"kind": "leave", "starts_on": "2024-01-01"},
+             label="olga's, well formed")],
+    ("leave.withdraw", "POST"): [Case(html(422, sam=True, ada=True), {"worker_id": f"{W}.id", "leave_id": NOBODY}),
+                                 Case(html(422, sue=True, ada=True), {"worker_id": f"{O}.id", "leave_id": NOBODY},
+                                      label="olga's")],
     ("org.end_assignment", "POST"): [Case(html(422, ada=True), {"worker_id": f"{W}.id"}),
                                      Case(html(422), {"worker_id": "sam.id"}, label="not a worker")],
     ("org.password_link", "POST"): [Case(html(200, ada=True), {"person_id": f"{W}.id"}),

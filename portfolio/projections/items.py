@@ -36,6 +36,7 @@ class PortfolioProjection(Projection):
         P.SignOffRequested: "requested", P.SignOffApproved: "approved", P.SignOffReturned: "returned",
         P.SignOffWithdrawn: "withdrawn", P.SignOffRevoked: "revoked",
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
+        Person.LeaveRecorded: "leave_recorded", Person.LeaveWithdrawn: "leave_withdrawn",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
                *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
@@ -85,6 +86,13 @@ class PortfolioProjection(Projection):
         self.line(e, w, str(e.originator_id), "position", None,
                   f"Started as {e.position.replace('_', ' ')} on {e.starts_on}"
                   + (f" (induction {e.induction_days} days)" if e.induction_days else ""))
+
+    def leave_recorded(self, e, w: Writer) -> None:
+        self.line(e, w, str(e.originator_id), "leave", e.leave_id,
+                  f"{e.kind.capitalize()} recorded from {e.starts_on}" + (f" to {e.ends_on}" if e.ends_on else ""))
+
+    def leave_withdrawn(self, e, w: Writer) -> None:
+        self.line(e, w, str(e.originator_id), "leave", e.leave_id, "Leave record withdrawn (a correction)")
 
     def supervisor_assigned(self, e, w: Writer) -> None:
         self.line(e, w, str(e.originator_id), "assignment", e.supervisor_id,

@@ -39,7 +39,8 @@ class NotificationsProjection(Projection):
         Person.Registered: "roles", Person.RolesChanged: "roles",
         Person.ErasureRequested: "erasure_requested", Person.ErasureRequestDeclined: "erasure_declined",
     }
-    ignored = (Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.PasswordSet, *ACCOUNT_EVENTS,
+    ignored = (Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.LeaveRecorded,
+               Person.LeaveWithdrawn, Person.PasswordSet, *ACCOUNT_EVENTS,
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
                P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,

@@ -104,6 +104,16 @@ class StageSchema(Schema):
     expected_due_on = fields.Date(**NULLABLE)
     in_induction = fields.Boolean(required=True)
     missing = fields.List(fields.String(), required=True)
+    missing_for_held = fields.List(fields.List(fields.String()), required=True, metadata={
+        "description": "[competence, level] pairs keeping the held stage lacks (empty when consistent)"})
+    missing_for_expected = fields.List(fields.List(fields.String()), required=True, metadata={
+        "description": "[competence, level] pairs the expected stage needs and lacks"})
+    core_missing = fields.List(fields.String(), required=True)
+    role = fields.String(**NULLABLE)
+    role_since = fields.Date(**NULLABLE)
+    leave_days = fields.Integer(required=True)
+    tenure_due_on = fields.Date(**NULLABLE)
+    tenure_leave_days = fields.Integer(required=True)
 
 
 class MatrixCellSchema(Schema):
