@@ -110,8 +110,9 @@ class ReadModels:
         the supervisor's on days[0], if given), read in three queries for all of them."""
         with self.engine.connect() as conn:
             g = self._gens(conn)
-            query = select(people.c.person_id).where(self._gen(people, g), people.c.roles.contains("peer_worker"),
-                                                     people.c.erased_at.is_(None))
+            query = select(people.c.person_id).where(self._gen(people, g), people.c.erased_at.is_(None), or_(
+                people.c.roles.contains("peer_worker"),  # a manager in a position holds a portfolio too
+                people.c.person_id.in_(select(positions.c.person_id).where(self._gen(positions, g)))))
             if worker_ids is not None:
                 query = query.where(people.c.person_id.in_([str(w) for w in worker_ids]))
             if supervisor_id is not None:
@@ -126,8 +127,20 @@ class ReadModels:
                                   .order_by(positions.c.starts_on)):
                 held_positions[r.person_id].append(
                     {"position": r.position, "starts_on": r.starts_on, "induction_days": r.induction_days})
-        return {w: [assess(held_positions[w], held[w], self.policy.competences, self.policy.stages, day)
-                    for day in days] for w in workers}
+            away: dict[str, list[dict]] = {w: [] for w in workers}
+            for r in conn.execute(select(leave).where(self._gen(leave, g), leave.c.person_id.in_(workers),
+                                                      leave.c.withdrawn.is_(False)).order_by(leave.c.starts_on)):
+                away[r.person_id].append({"starts_on": r.starts_on, "ends_on": r.ends_on, "kind": r.kind,
+                                          "leave_id": r.leave_id})
+            tagged: dict[str, list[tuple[datetime, str]]] = {w: [] for w in workers}
+            for r in conn.execute(select(reflections.c.worker_id, reflections.c.written_at, reflections.c.competences)
+                                  .where(self._gen(reflections, g), reflections.c.worker_id.in_(workers))):
+                tagged[r.worker_id].extend((r.written_at, c) for c in r.competences.split(",") if c)
+
+        def shown(w: str, day: date):
+            return core_codes(c for at, c in tagged[w] if at <= end_of(day))
+        return {w: [assess(held_positions[w], held[w], self.policy.competences, self.policy.stages, day,
+                           leave=away[w], core_shown=shown(w, day)) for day in days] for w in workers}
 
     # --- timeline ---------------------------------------------------------------------------
     def timeline(self, worker_id: str, page: int = 1, per_page: int = 50) -> tuple[list, int]:
