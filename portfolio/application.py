@@ -37,7 +37,8 @@ LEVELS_OF_USE = "levels-of-use"
 TRAINING_ELEMENTS = "training-elements"
 TRAINING_EVALUATION = "training-evaluation"  # 001 feedback form: self-ratings 1-5
 TAG_FRAMEWORKS = ("who-roles", "ethical-principles")
-TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle"}
+TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle", "ideal_helper": "ideal-helper",
+             "circles_of_helpers": "circles-of-helpers"}
 MAX_TEXT = 20_000
 
 
@@ -437,15 +438,21 @@ class PortfolioApplication(Application):
         opened = self.read_text(worker_id, topics_sealed)
         return None if opened is None else json.loads(opened or "[]")
 
-    def _reflection_body(self, template: str, body: dict[str, str] | str) -> str:
+    def reflection_template(self, template: str) -> tuple[dict | None, list[dict]]:
+        """(guidance, sections) of a reflection template: its item INTRO is guidance shown above the
+        sections, not a section to write. Free writing has one section, "text"."""
         if template not in TEMPLATES:
             raise InvalidValue("template", f"must be one of {', '.join(TEMPLATES)}")
+        if not TEMPLATES[template]:
+            return None, [{"code": "text", "title": "Reflection", "bullets": []}]
+        items = self.framework_document(TEMPLATES[template])["items"]
+        return (next((i for i in items if i["code"] == "INTRO"), None), [i for i in items if i["code"] != "INTRO"])
+
+    def _reflection_body(self, template: str, body: dict[str, str] | str) -> str:
+        _, sections = self.reflection_template(template)
         if isinstance(body, str):
             body = {"text": body}
-        allowed = {"text"}
-        if TEMPLATES[template]:
-            allowed = {item["code"] for item in self.framework_document(TEMPLATES[template])["items"]
-                       if item["code"] != "INTRO"}  # the intro is guidance, not a section to write
+        allowed = {s["code"] for s in sections}
         unknown = set(body) - allowed
         if unknown:
             raise InvalidValue("body", f"section(s) {', '.join(sorted(unknown))} are not part of the "

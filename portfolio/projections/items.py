@@ -15,7 +15,8 @@ from portfolio.projections.tables import (evidence, goals, matrix, portfolios, r
                                           supervisions, timeline, trainings)
 
 P = Portfolio
-LABELS = {"free": "free", "grow": "GROW", "learning_cycle": "learning cycle"}
+LABELS = {"free": "free", "grow": "GROW", "learning_cycle": "learning cycle", "ideal_helper": "Ideal Helper",
+          "circles_of_helpers": "Circles of helpers"}
 
 
 def sealed(value: str | None) -> str | None:

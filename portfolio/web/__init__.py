@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portfolio.config import ConfigError, Settings
 from portfolio.domain.errors import Conflict, DomainError, NotFound, RequestNotOpen
+from portfolio.domain.values import REFLECTION_TEMPLATE_NAMES
 from portfolio.web import deploy, reads
 from portfolio.web.access import load_user, password_change_gate
 from portfolio.web.extensions import csrf
@@ -39,6 +40,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     )
     deploy.configure(app)  # Secure cookie, proxy headers
     HTMX(app)
+    app.jinja_env.globals["template_names"] = REFLECTION_TEMPLATE_NAMES
     csrf.init_app(app)
     runtime = open_runtime(settings)
     app.extensions["portfolio"] = runtime

@@ -13,7 +13,7 @@ from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES
 from portfolio.web.access import app_service, runtime
 from portfolio.web.forms import Day, FormSchema, domain_errors, parse
 from portfolio.web.schemas import CODE, ReflectionSchema
-from portfolio.web.worker import _render, _template_sections, bp, competence_items, worker_only
+from portfolio.web.worker import _render, _template_sections, bp, competence_items, section_names, worker_only
 
 PER_PAGE = 25
 TITLES = {"reflections": "My reflections", "evidence": "My evidence", "training": "My training",
@@ -94,11 +94,6 @@ def _versions(item: dict) -> list[dict]:
              "written_at": v["written_at"]} for n, v in enumerate(item["versions"], start=1)]
 
 
-def _section_names(template: str) -> dict[str, str]:
-    """Section codes (G, R, O, W…) to their names in the template's framework data."""
-    return {s["code"]: s["title"] for s in _template_sections(template)}
-
-
 @bp.get("/reflections/<uuid:reflection_id>")
 @worker_only
 def reflection(reflection_id):
@@ -108,7 +103,7 @@ def reflection(reflection_id):
     if not 1 <= number <= len(versions):
         abort(404)
     return _render("worker/reflection.html", reflection_id=reflection_id, item=item, versions=versions,
-                   shown=versions[number - 1], names=_section_names(item["template"]), tiers=EXPOSURE_TIERS)
+                   shown=versions[number - 1], names=section_names(item["template"]), tiers=EXPOSURE_TIERS)
 
 
 @bp.route("/reflections/<uuid:reflection_id>/amend", methods=["GET", "POST"])
