@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from portfolio.domain.frameworks import Framework
+from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
@@ -40,7 +41,8 @@ class PortfolioProjection(Projection):
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
-               Username.Reserved, Framework.Registered, Framework.VersionPublished)
+               Username.Reserved, Framework.Registered, Framework.VersionPublished,
+               SelfAssessment.Opened, SelfAssessment.AssessmentCompleted)
 
     def __init__(self) -> None:
         super().__init__()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portfolio.domain.frameworks import Framework
+from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
@@ -30,6 +31,7 @@ class PeopleProjection(Projection):
     ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Username.Reserved,
                AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
                Framework.VersionPublished,
+               SelfAssessment.Opened, SelfAssessment.AssessmentCompleted,
                *PORTFOLIO_EVENTS)
 
     def registered(self, e, w: Writer) -> None:
