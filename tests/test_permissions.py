@@ -260,6 +260,8 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
              label="olga's, well-formed")],
     ("api.progression", "GET"): [Case(api(200, ada=True, aud=True))],
     ("api.audit", "GET"): [Case(api(200, ada=True, aud=True))],
+    ("api.self_assessment", "GET"): [Case(api(200, ada=True, aud=True))],
+    ("api.complete_self_assessment", "POST"): [Case(api(400, ada=True))],
     ("api.accounts", "GET"): [Case(api(200, ada=True))],
     ("api.create_account", "POST"): [Case(api(400, ada=True))],
     ("api.change_roles", "POST"): [Case(api(400, ada=True), {"person_id": f"{W}.id"})],

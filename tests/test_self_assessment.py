@@ -154,3 +154,30 @@ def test_the_checklist_and_its_scale_are_on_the_frameworks_pages(web):
                        ("peer-support-values", "Mutuality and equality"), ("ideal-helper", "The IDEAL HELPER"),
                        ("circles-of-helpers", "You will not have to share this.")]:
         assert words in web.client().get(f"/frameworks/{fid}").get_data(as_text=True), fid
+
+
+# --- API -----------------------------------------------------------------------------------------
+def test_the_api_records_and_reads_visits_with_the_same_permissions(web):
+    app = web.app.extensions["portfolio"].app
+    tokens = {who: app.issue_api_token(web.ids[who]) for who in ("ada", "aud", "wendy", "sam")}
+    client = web.app.test_client()
+
+    def call(who, method, json=None):
+        return client.open("/api/v1/self-assessment", method=method, json=json,
+                           headers={"Authorization": f"Bearer {tokens[who]}"})
+
+    made = call("ada", "POST", {"ratings": ratings("partly"), "notes": {"NUMBERS": NOTE}})
+    assert made.status_code == 201, made.get_data(as_text=True)
+    assert made.get_json()["number"] == 1 and made.get_json()["by_name"] == "Ada Admin"
+    again = call("ada", "POST", {"ratings": ratings("partly", NUMBERS="fully")})
+    assert again.get_json()["changes"] == [{"component": "NUMBERS", "before": "partly", "after": "fully"}]
+    assert again.get_json()["notes_changed"] == ["NUMBERS"]  # the notes were emptied
+    bad = call("ada", "POST", {"ratings": ratings(TIMING="great")})
+    assert bad.status_code == 422 and "rating_TIMING" in bad.get_data(as_text=True)
+    read = call("aud", "GET")
+    assert read.status_code == 200 and [v["number"] for v in read.get_json()["visits"]] == [1, 2]
+    assert {"component": "NUMBERS", "rating": "partly", "notes": NOTE} in read.get_json()["visits"][0]["answers"]
+    assert call("aud", "POST", {"ratings": ratings()}).status_code == 404
+    for who in ("wendy", "sam"):
+        assert call(who, "GET").status_code == 404 and call(who, "POST", {"ratings": ratings()}).status_code == 404
+    assert len(app.self_assessment_visits()) == 2

@@ -181,3 +181,12 @@ class AccountFilterSchema(FormSchema):
 class AsOfSchema(FormSchema):
     as_of = Day(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+
+
+class SelfAssessmentSchema(FormSchema):
+    """One visit of the organisation's self-assessment: a rating per component (component code ->
+    scale code), notes per component optional. Which codes exist is the checklist's, checked by the domain."""
+    ratings = fields.Dict(keys=fields.String(validate=CODE), values=fields.String(validate=validate.Length(1, 40)),
+                          required=True)
+    notes = fields.Dict(keys=fields.String(validate=CODE), values=fields.String(validate=validate.Length(max=5000)),
+                        load_default=dict)
