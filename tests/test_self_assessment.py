@@ -100,6 +100,8 @@ def test_admin_fills_in_revisits_and_sees_the_history_with_changes(web, at):
     with at("2024-09-01"):
         again = ada.get(NEW).get_data(as_text=True)  # a revisit starts from the latest answers
         assert NOTE in again and 'name="rating_POWER" value="not-started" checked' in again
+        blank = ada.get(NEW + "?blank=1").get_data(as_text=True)
+        assert NOTE not in blank and "checked" not in blank and "Start from blank answers" not in blank
         assert ada.post(NEW, data=form(POWER="mostly", notes={"POWER": "now chaired by a peer"})).status_code == 302
         page = ada.get(PAGE, follow_redirects=True).get_data(as_text=True)
     assert "Latest visit" in page and "now chaired by a peer" in page and "by Ada Admin" in page

@@ -68,10 +68,12 @@ def new():
         visits = app_service().self_assessment_visits()
         latest = visits[-1] if visits else None
         values = {}
-        if latest and latest["framework_version"] == str(doc["version"]):  # a revisit starts from the last answers
+        if latest and latest["framework_version"] == str(doc["version"]) and not request.args.get("blank"):
+            # a revisit starts from the last answers (unless asked to start blank)
             for code in codes:
                 values[f"rating_{code}"] = latest["answers"].get(code, {}).get("rating", "")
                 values[f"notes_{code}"] = latest["notes"].get(code, "")
     fields = [f"{k}_{code}" for code in codes for k in ("rating", "notes")]
     return render_template("org/self_assessment_form.html", doc=doc, scale=_scale(doc), values=values,
-                           errors=errors, fields=fields), 422 if errors else 200
+                           errors=errors, fields=fields, prefilled=request.method == "GET" and bool(values)), \
+        422 if errors else 200

@@ -59,7 +59,7 @@ PAGES = [
     ("admin", "org.account", {"person_id": "worker.id"}, None, 200),
     ("admin", "self_assessment.index", {}, None, 200),
     ("admin", "self_assessment.new", {}, None, 200),
-    ("admin", "self_assessment.new", {}, "submit-empty", 200),
+    ("admin", "self_assessment.new", {"blank": "1"}, "submit-empty", 200),
     ("auditor", "self_assessment.index", {}, None, 200),
     ("worker", "worker.new_reflection", {"template": "ideal_helper"}, None, 200),
     ("worker", "worker.new_reflection", {"template": "circles_of_helpers"}, "submit-empty", 200),
