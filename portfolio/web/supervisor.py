@@ -299,7 +299,9 @@ def reflection(worker_id, reflection_id):
     worker = _supervisee(worker_id)
     r = shared_reflection(worker, reflection_id)
     note_reads(worker.id, [("reflection", r["id"])], "shared reflection")
-    return _render("supervisor/reflection.html", worker=worker, name=app_service().display_name(worker), r=r)
+    names = {s["code"]: s["title"] for s in app_service().reflection_template(r["template"])[1]}
+    return _render("supervisor/reflection.html", worker=worker, name=app_service().display_name(worker), r=r,
+                   names=names)
 
 
 @bp.post("/workers/<uuid:worker_id>/requests/<uuid:request_id>/revoke")
