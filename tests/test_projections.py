@@ -14,6 +14,7 @@ from domain_helpers import COMPETENCES
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.programmes import Programme
 from portfolio.projections.base import ProjectionError
 from portfolio.projections.runner import PROJECTIONS, Projector
 from portfolio.projections.tables import metadata, projection_active
@@ -192,12 +193,12 @@ def test_unknown_event_type_stops_the_projection_naming_the_position(app, runtim
 
 def test_every_event_type_is_handled_or_ignored_by_every_projection():
     events = set()
-    for aggregate in (Person, Username, Portfolio, Framework):
+    for aggregate in (Person, Username, Portfolio, Framework, Programme):
         for value in vars(aggregate).values():
             if isinstance(value, type) and issubclass(value, aggregate.Event) and value.__name__ not in (
                     "Event", "Created", "Snapshot"):
                 events.add(value)
-    assert len(events) >= 23
+    assert len(events) >= 29
     for cls in PROJECTIONS:
         declared = set(cls.handlers) | set(cls.ignored)
         assert events <= declared, f"{cls.name} does not declare {sorted(e.__name__ for e in events - declared)}"

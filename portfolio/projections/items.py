@@ -9,6 +9,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.programmes import PROGRAMME_EVENTS
 from portfolio.domain.values import LEGACY_CLEAR, SESSION_HOURS_WARNING
 from portfolio.projections.base import Projection, ProjectionError, Writer
 from portfolio.projections.tables import (evidence, goals, matrix, portfolios, reflections, requests,
@@ -34,12 +35,13 @@ class PortfolioProjection(Projection):
         P.SignOffRequested: "requested", P.SignOffApproved: "approved", P.SignOffReturned: "returned",
         P.SignOffWithdrawn: "withdrawn", P.SignOffRevoked: "revoked",
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
+        P.SessionAttended: "attended",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
-               Username.Reserved, Framework.Registered, Framework.VersionPublished)
+               Username.Reserved, Framework.Registered, Framework.VersionPublished, *PROGRAMME_EVENTS)
 
     def __init__(self) -> None:
         super().__init__()
@@ -95,6 +97,10 @@ class PortfolioProjection(Projection):
                  accredited_by_sealed=sealed(e.accredited_by_sealed), over_four_hours=e.hours > SESSION_HOURS_WARNING)
         self.line(e, w, wid, "training", e.training_id,
                   f"Training on {e.held_on} ({e.hours} h, {e.delivery.replace('_', ' ')})", e.title_sealed)
+
+    def attended(self, e, w: Writer) -> None:
+        self.line(e, w, self.worker(e, w), "attendance", e.attendance_id,
+                  f"Attended session {e.session} of a registered programme on {e.attended_on}")
 
     def supervision(self, e, w: Writer) -> None:
         wid = self.worker(e, w)

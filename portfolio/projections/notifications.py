@@ -17,6 +17,7 @@ from portfolio.domain.access_log import AccessLog
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.programmes import PROGRAMME_EVENTS
 from portfolio.projections.base import Projection, ProjectionError, Writer
 from portfolio.projections.notification_tables import (notifications, notify_assignments, notify_portfolios,
                                                             notify_requests)
@@ -37,7 +38,8 @@ class NotificationsProjection(Projection):
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
                P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,
                P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed,
-               Username.Reserved, Framework.Registered, Framework.VersionPublished)
+               Username.Reserved, Framework.Registered, Framework.VersionPublished, P.SessionAttended,
+               *PROGRAMME_EVENTS)
 
     def __init__(self) -> None:
         super().__init__()

@@ -6,6 +6,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.programmes import PROGRAMME_EVENTS
 from portfolio.projections.base import Projection, Writer
 from portfolio.projections.tables import assignments, people, positions
 
@@ -13,7 +14,7 @@ PORTFOLIO_EVENTS = tuple(getattr(Portfolio, n) for n in (
     "Opened", "TrainingRecorded", "SupervisionRecorded", "ReflectionWritten", "ReflectionAmended",
     "ExposureChanged", "EvidenceAdded", "EvidenceWithdrawn", "GoalSet", "GoalReviewed", "SignOffRequested",
     "SignOffApproved", "SignOffReturned", "SignOffWithdrawn", "SignOffRevoked", "OthersStoryNoted",
-    "StoryPermissionConfirmed"))
+    "StoryPermissionConfirmed", "SessionAttended"))
 
 
 class PeopleProjection(Projection):
@@ -30,7 +31,7 @@ class PeopleProjection(Projection):
     ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Username.Reserved,
                AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
                Framework.VersionPublished,
-               *PORTFOLIO_EVENTS)
+               *PORTFOLIO_EVENTS, *PROGRAMME_EVENTS)
 
     def registered(self, e, w: Writer) -> None:
         w.insert(people, person_id=str(e.originator_id), username=e.username, name_sealed=e.name_sealed,
