@@ -52,10 +52,10 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.before_request(password_change_gate)
     reads.init_app(app)  # reads of shared content: one event per worker's log per request
 
-    from portfolio.web import auth, frameworks, inbox, org, supervisor, worker
+    from portfolio.web import auth, frameworks, inbox, org, programmes, supervisor, worker
     from portfolio.web.api import bp as api_bp
 
-    for bp in (auth.bp, frameworks.bp, worker.bp, supervisor.bp, org.bp, inbox.bp):
+    for bp in (auth.bp, frameworks.bp, worker.bp, supervisor.bp, org.bp, programmes.bp, inbox.bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates each call with a bearer token, not a cookie
     app.register_blueprint(api_bp)
