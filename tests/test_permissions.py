@@ -227,6 +227,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
 
     # --- the JSON API ---------------------------------------------------------------------------
     ("api.openapi", "GET"): [Case(everyone(200))],
+    ("api.programmes", "GET"): [Case(api(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("api.record_attendance", "POST"): [Case(api(400, wendy=True))],
+    ("api.training_coverage", "GET"): [Case(api(200, ada=True, aud=True))],
     ("api.create_token", "POST"): [Case(everyone(400))],
     ("api.me", "GET"): [Case(api(200, wendy=True))],
     ("api.timeline", "GET"): [Case(api(200, wendy=True))],

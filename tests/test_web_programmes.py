@@ -136,3 +136,28 @@ def test_the_register_read_models_come_from_events_and_rebuild_the_same(web, reg
     assert strip(before[0]) == strip(after[0]) and before[2] == after[2]
     assert strip(before[1][1]) == strip(after[1][1]) and strip(before[1][2]) == strip(after[1][2])
     assert [r["session_code"] for r in after[2]] == ["D1"] and after[2][0]["accredited_by"] == "City University"
+
+
+def test_the_api_lists_the_register_records_attendance_and_reports_coverage(web, register, at):
+    app = web.app.extensions["portfolio"].app
+    client = web.client()
+    worker = {"Authorization": f"Bearer {app.issue_api_token(web.ids['wendy'])}"}
+    auditor = {"Authorization": f"Bearer {app.issue_api_token(web.ids['aud'])}"}
+    listed = client.get("/api/v1/programmes", headers=worker).get_json()["programmes"]
+    hee = next(p for p in listed if p["id"] == HEE)
+    assert [s["code"] for s in hee["sessions"]][:3] == ["S1", "S2", "S3-4"] and hee["accreditations"] == []
+    ours = next(p for p in listed if p["id"] == register)
+    assert ours["sessions"][1] | {"competences": None} == {"code": "D2", "title": "Long day", "hours": "6.00",
+                                                           "over_four_hours": True, "competences": None,
+                                                           "elements": ["TE-6"]}
+    with at("2024-05-01"):
+        r = client.post("/api/v1/me/attendance", headers=worker,
+                        json={"programme_id": register, "session": "D1", "attended_on": "2024-02-01"})
+        assert r.status_code == 201
+        r = client.post("/api/v1/me/attendance", headers=worker,
+                        json={"programme_id": register, "session": "D7", "attended_on": "2024-02-01"})
+        assert r.status_code == 422 and "no session 'D7'" in r.get_json()["fields"]["session"][0]
+    rows = client.get("/api/v1/training-coverage", headers=auditor).get_json()["rows"]
+    mine = next(r for r in rows if r["worker_id"] == str(web.ids["wendy"]))
+    assert mine["accredited_hours"] == "3.00" and mine["elements"] == {"TE-1": "registered", "TE-7": "registered"}
+    assert client.get("/api/v1/training-coverage", headers=worker).status_code == 404
