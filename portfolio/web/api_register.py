@@ -19,7 +19,7 @@ EVERYONE = ("peer_worker", "supervisor", "org_admin", "auditor")
 class SessionOutSchema(Schema):
     code = fields.String(required=True)
     title = fields.String(required=True)
-    hours = fields.Decimal(allow_none=True, as_string=True, metadata={"description": "None: not stated."})
+    hours = fields.String(allow_none=True, metadata={"description": "Decimal hours, e.g. \"3.50\"; null: not stated."})
     over_four_hours = fields.Boolean(required=True, metadata={"description": "000:388: over 4 hours, flagged."})
     competences = fields.List(fields.String(), required=True)
     elements = fields.List(fields.String(), required=True)
@@ -50,9 +50,9 @@ class CoverageRowSchema(Schema):
     worker_id = fields.UUID(required=True)
     elements = fields.Dict(keys=fields.String(), values=fields.String(), required=True,
                            metadata={"description": "Element code -> registered / unregistered."})
-    accredited_hours = fields.Decimal(as_string=True, required=True)
-    unaccredited_hours = fields.Decimal(as_string=True, required=True)
-    unregistered_hours = fields.Decimal(as_string=True, required=True)
+    accredited_hours = fields.String(required=True, metadata={"description": "Decimal hours, e.g. \"3.50\"."})
+    unaccredited_hours = fields.String(required=True, metadata={"description": "Decimal hours, e.g. \"3.50\"."})
+    unregistered_hours = fields.String(required=True, metadata={"description": "Decimal hours, e.g. \"3.50\"."})
     sessions_without_hours = fields.Integer(required=True)
     over_long = fields.Integer(required=True)
 
@@ -73,8 +73,8 @@ def programmes():
     for row in reads.programmes():
         _, sessions, accs = reads.programme(row.programme_id)
         out.append(dict(row._mapping, id=row.programme_id,
-                        sessions=[dict(s._mapping, competences=_split(s.competences), elements=_split(s.elements))
-                                  for s in sessions],
+                        sessions=[dict(s._mapping, competences=_split(s.competences), elements=_split(s.elements),
+                                       hours=None if s.hours is None else str(s.hours)) for s in sessions],
                         accreditations=[dict(a._mapping) for a in accs]))
     return {"programmes": out}
 
@@ -93,4 +93,6 @@ def training_coverage():
     reads = register_reads()  # caught up first: the people below are read without another refresh
     people = runtime().read_models(refresh=False).people()
     workers = [r.person_id for r in people if "peer_worker" in r.roles.split(",")]
-    return {"rows": [dict(vars(c), worker_id=w) for w, c in reads.coverage(workers).items()]}
+    rows = [dict(vars(c), worker_id=w) for w, c in reads.coverage(workers).items()]
+    return {"rows": [r | {k: str(r[k]) for k in ("accredited_hours", "unaccredited_hours", "unregistered_hours")}
+                     for r in rows]}
