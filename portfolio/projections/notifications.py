@@ -18,7 +18,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import PROGRAMME_EVENTS
-from portfolio.projections.base import Projection, ProjectionError, Writer
+from portfolio.projections.base import Projection, ProjectionError, Writer, portfolio_owner
 from portfolio.projections.notification_tables import (notifications, notify_assignments, notify_portfolios,
                                                             notify_requests)
 
@@ -50,13 +50,7 @@ class NotificationsProjection(Projection):
         self._requests: dict[str, tuple[str, str]] = {}  # request id -> (competence, levels)
 
     def _worker(self, e, w: Writer) -> str:
-        pid = str(e.originator_id)
-        if pid not in self._workers:
-            rows = w.select(notify_portfolios, "worker_id", portfolio_id=pid)
-            if not rows:
-                raise ProjectionError(f"portfolio {pid} has no Opened event before version {e.originator_version}")
-            self._workers[pid] = rows[0].worker_id
-        return self._workers[pid]
+        return portfolio_owner(self._workers, notify_portfolios, e, w)
 
     def _request(self, rid: str, w: Writer) -> tuple[str, str]:
         if rid not in self._requests:

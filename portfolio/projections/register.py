@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import Programme
-from portfolio.projections.base import Projection, ProjectionError, Writer
+from portfolio.projections.base import Projection, Writer, portfolio_owner
 from portfolio.projections.people import PeopleProjection
 from portfolio.projections.register_tables import (REGISTER_TABLES, accreditations, attendances, programme_sessions,
                                                    programmes, register_portfolios)
@@ -68,12 +68,7 @@ class RegisterProjection(Projection):
         w.insert(register_portfolios, portfolio_id=str(e.originator_id), worker_id=str(e.worker_id))
 
     def attended(self, e, w: Writer) -> None:
-        pid = str(e.originator_id)
-        if pid not in self._workers:
-            rows = w.select(register_portfolios, "worker_id", portfolio_id=pid)
-            if not rows:
-                raise ProjectionError(f"portfolio {pid} has no Opened event before version {e.originator_version}")
-            self._workers[pid] = rows[0].worker_id
-        w.insert(attendances, attendance_id=str(e.attendance_id), worker_id=self._workers[pid],
+        w.insert(attendances, attendance_id=str(e.attendance_id),
+                 worker_id=portfolio_owner(self._workers, register_portfolios, e, w),
                  programme_id=str(e.programme_id), session_code=e.session, attended_on=e.attended_on,
                  recorded_at=e.timestamp)

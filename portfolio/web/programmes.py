@@ -99,20 +99,36 @@ def _show(programme_id, errors: dict | None = None, form=None, fragment: str | N
                    open_accs=[a for a in accs if a.ends_on is None or a.ends_on > a.starts_on])
 
 
+def _command(programme_id, schema, command, message, fragment: str, rename: tuple = ()):
+    """Parse the form and run the command: a success redirects to the programme with `message(data,
+    result)`; a refusal shows `fragment` again with the reason on its field (`rename`: domain field ->
+    form field)."""
+    _found(programme_id)
+    data, errors = parse(schema(), request.form)
+    if not errors:
+        try:
+            result = command(data)
+        except DomainError as exc:
+            errors = domain_errors(exc)
+            for domain_field, form_field in rename:
+                if domain_field in errors:
+                    errors[form_field] = errors.pop(domain_field)
+        else:
+            return _done(message(data, result), url_for("programmes.programme", programme_id=programme_id))
+    return _show(programme_id, errors, request.form, fragment, 422)
+
+
+def _notes(warnings: list[str]) -> str:
+    return "".join(f" Note: {w}" for w in warnings)
+
+
 @bp.post("/programmes/<uuid:programme_id>/sessions")
 @admin_only
 def add_session(programme_id):
-    _found(programme_id)
-    data, errors = parse(SessionSchema(), request.form)
-    if not errors:
-        try:
-            warnings = app_service().add_programme_session(programme_id, g.user.id, **data)
-        except DomainError as exc:
-            errors = domain_errors(exc)
-        else:
-            return _done(f"Session {data['code']} added." + "".join(f" Note: {w}" for w in warnings),
-                         url_for("programmes.programme", programme_id=programme_id))
-    return _show(programme_id, errors, request.form, "programmes/_session_form.html", 422)
+    return _command(programme_id, SessionSchema,
+                    lambda d: app_service().add_programme_session(programme_id, g.user.id, **d),
+                    lambda d, warnings: f"Session {d['code']} added.{_notes(warnings)}",
+                    "programmes/_session_form.html")
 
 
 @bp.route("/programmes/<uuid:programme_id>/sessions/<code>", methods=["GET", "POST"])
@@ -130,7 +146,7 @@ def edit_session(programme_id, code):
             except DomainError as exc:
                 errors = domain_errors(exc)
             else:
-                return _done(f"Session {code} changed." + "".join(f" Note: {w}" for w in warnings),
+                return _done(f"Session {code} changed.{_notes(warnings)}",
                              url_for("programmes.programme", programme_id=programme_id))
         form, chosen = request.form, _form_lists(request.form)
     else:
@@ -144,37 +160,20 @@ def edit_session(programme_id, code):
 @bp.post("/programmes/<uuid:programme_id>/accreditations")
 @admin_only
 def accredit(programme_id):
-    _found(programme_id)
-    data, errors = parse(AccreditationSchema(), request.form)
-    if not errors:
-        try:
-            app_service().record_accreditation(programme_id, g.user.id, **data)
-        except DomainError as exc:
-            errors = domain_errors(exc)
-        else:
-            return _done(f"Accreditation by {data['institution']} from {data['starts_on']} recorded.",
-                         url_for("programmes.programme", programme_id=programme_id))
-    return _show(programme_id, errors, request.form, "programmes/_accreditation_form.html", 422)
+    return _command(programme_id, AccreditationSchema,
+                    lambda d: app_service().record_accreditation(programme_id, g.user.id, **d),
+                    lambda d, _: f"Accreditation by {d['institution']} from {d['starts_on']} recorded.",
+                    "programmes/_accreditation_form.html")
 
 
 @bp.post("/programmes/<uuid:programme_id>/accreditations/end")
 @admin_only
 def end_accreditation(programme_id):
-    _found(programme_id)
-    data, errors = parse(EndAccreditationSchema(), request.form)
-    if not errors:
-        try:
-            app_service().end_accreditation(programme_id, g.user.id, data["accreditation"], data["until"])
-        except DomainError as exc:
-            errors = domain_errors(exc)
-            for domain_field, form_field in (("starts_on", "accreditation"), ("ends_on", "until"),
-                                             ("_schema", "accreditation")):
-                if domain_field in errors:
-                    errors[form_field] = errors.pop(domain_field)
-        else:
-            return _done(f"Accreditation from {data['accreditation']} ends on {data['until']}.",
-                         url_for("programmes.programme", programme_id=programme_id))
-    return _show(programme_id, errors, request.form, "programmes/_end_form.html", 422)
+    return _command(programme_id, EndAccreditationSchema,
+                    lambda d: app_service().end_accreditation(programme_id, g.user.id, d["accreditation"], d["until"]),
+                    lambda d, _: f"Accreditation from {d['accreditation']} ends on {d['until']}.",
+                    "programmes/_end_form.html",
+                    rename=(("starts_on", "accreditation"), ("ends_on", "until"), ("_schema", "accreditation")))
 
 
 # --- the training audit --------------------------------------------------------------------------
