@@ -235,6 +235,21 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.timeline", "GET"): [Case(api(200, wendy=True))],
     ("api.reflection", "GET"): [Case(api(200, wendy=True), {"reflection_id": f"{W}.reflection"}),
                                 Case(api(200), {"reflection_id": f"{O}.reflection"}, label="olga's")],
+    **{(f"api.my_{kind}", "GET"): [Case(api(200, wendy=True)),
+                                   Case(api(422, wendy=True), {"page": "0"}, label="page=0")]
+       for kind in ("reflections", "evidence", "training", "supervision", "goals")},
+    ("api.reflection_versions", "GET"): [
+        Case(api(200, wendy=True), {"reflection_id": f"{W}.reflection"}),
+        Case(api(200), {"reflection_id": f"{O}.reflection"}, label="olga's")],
+    ("api.amend_reflection", "POST"): [
+        Case(api(400, wendy=True), {"reflection_id": f"{W}.reflection"}),
+        Case(api(200), {"reflection_id": f"{O}.reflection"}, {"title": "T", "body": {"text": "b"}}, label="olga's"),
+        Case(api(200, wendy=True), {"reflection_id": f"{W}.reflection"}, {"title": "T", "body": {"text": "b"}},
+             label="own")],
+    ("api.withdraw_evidence", "POST"): [
+        Case(api(200), {"evidence_id": f"{O}.evidence"}, label="olga's"),
+        Case(api(200), {"evidence_id": NOBODY}, label="missing"),
+        Case(api(200, wendy=True), {"evidence_id": f"{W}.private_evidence"}, label="own")],
     ("api.record_training", "POST"): [Case(api(400, wendy=True))],
     ("api.write_reflection", "POST"): [Case(api(400, wendy=True))],
     ("api.add_evidence", "POST"): [Case(api(400, wendy=True))],
@@ -344,12 +359,20 @@ class Callers:
                 with client.session_transaction() as session:
                     session["sid"] = self.flask_app.extensions["portfolio"].app.sessions.start(person.id)
         if method == "GET":
-            return client.get(url, headers=headers)
+            return _read_and_close(client.get(url, headers=headers))
         if body is None:
             return client.post(url, headers=headers)
         if url.startswith("/api/"):
             return client.post(url, headers=headers, json=body)
         return client.post(url, headers=headers, data=body)
+
+
+def _read_and_close(response):
+    """Read a streamed answer (the audit CSV) whole and close it here, so its request context is
+    not popped later by the garbage collector, in the middle of another test."""
+    response.get_data()
+    response.close()
+    return response
 
 
 def _resolve(value, h: dict[str, str]):

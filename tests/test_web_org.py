@@ -97,7 +97,9 @@ def history(web, app, at):
 
 
 def body(response) -> str:
-    return response.get_data(as_text=True)
+    text = response.get_data(as_text=True)
+    response.close()  # a streamed CSV pops its request context now, not in a later test
+    return text
 
 
 # --- progression -------------------------------------------------------------------------------

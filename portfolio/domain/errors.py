@@ -50,6 +50,10 @@ class AssignmentConflict(DomainError):
     pass
 
 
+class AlreadyWithdrawn(DomainError):
+    """Evidence withdrawn once stays withdrawn: withdrawing it again changes nothing."""
+
+
 class PermissionRequired(DomainError):
     """Someone else's recovery story may be shared only when told with permission (002:548-549)."""
 

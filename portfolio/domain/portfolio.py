@@ -23,6 +23,7 @@ from portfolio.domain import clock
 from portfolio.domain.base import PortfolioAggregate
 from portfolio.domain.errors import (
     AlreadySignedOff,
+    AlreadyWithdrawn,
     DomainError,
     EvidenceRequired,
     InvalidValue,
@@ -378,7 +379,7 @@ class Portfolio(PortfolioAggregate):
     def withdraw_evidence(self, evidence_id: UUID) -> None:
         ev = self._get("evidence", self.evidence, evidence_id)
         if ev["withdrawn"]:
-            raise DomainError("this evidence is already withdrawn")
+            raise AlreadyWithdrawn("this evidence is already withdrawn")
         self._evidence_withdrawn(evidence_id=evidence_id)
 
     @event("EvidenceWithdrawn")

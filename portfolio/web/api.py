@@ -1,7 +1,7 @@
 """JSON API /api/v1: bearer tokens, the worker's, supervisor's and organisation's commands and reads
 with the same permissions as the web pages, and its OpenAPI 3 document.
 
-The routes live in api_worker, api_supervisor and api_org; the machinery (token check, JSON input,
+The routes live in api_worker, api_lists, api_supervisor and api_org; the machinery (token check, JSON input,
 answers, errors) in api_base; the document is generated in api_openapi.
 """
 
@@ -11,7 +11,7 @@ from flask import abort, current_app
 
 from portfolio.domain.errors import NotFound
 from portfolio.passwords import verify_password
-from portfolio.web import api_org, api_register, api_supervisor, api_worker  # noqa: F401 - they register routes
+from portfolio.web import api_lists, api_org, api_register, api_supervisor, api_worker  # noqa: F401 - routes
 from portfolio.web.access import app_service
 from portfolio.web.api_base import bp, route
 from portfolio.web.api_openapi import build_document

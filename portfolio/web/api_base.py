@@ -15,7 +15,8 @@ from typing import Any, Callable
 from flask import Blueprint, abort, g, request
 from marshmallow import Schema, ValidationError
 
-from portfolio.domain.errors import AlreadySignedOff, AssignmentConflict, InvalidValue, NotFound, OpenRequestExists
+from portfolio.domain.errors import (AlreadySignedOff, AlreadyWithdrawn, AssignmentConflict, InvalidValue, NotFound,
+                                     OpenRequestExists)
 from portfolio.web.forms import domain_errors
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -61,6 +62,7 @@ def _invalid_value(exc: InvalidValue):
 @bp.errorhandler(OpenRequestExists)
 @bp.errorhandler(AlreadySignedOff)
 @bp.errorhandler(AssignmentConflict)
+@bp.errorhandler(AlreadyWithdrawn)
 def _state_conflict(exc):
     """Refusals because of what is already recorded: asking again will not help (409)."""
     return {"error": "Conflict", "message": str(exc)}, 409

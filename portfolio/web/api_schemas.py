@@ -148,6 +148,7 @@ class TimelineSchema(Schema):
 
 
 class ReflectionVersionSchema(Schema):
+    number = fields.Integer(required=True, metadata={"description": "1 for the first version written"})
     title = fields.String(**NULLABLE)
     body = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     written_at = fields.DateTime(required=True)
@@ -158,6 +159,13 @@ class ReflectionOutSchema(Schema):
     template = fields.String(required=True)
     competences = fields.List(fields.String(), required=True)
     exposure = fields.String(required=True)
+    versions = fields.List(fields.Nested(ReflectionVersionSchema), required=True,
+                           metadata={"description": "Every version, oldest first: amending never overwrites one"})
+    current = fields.Nested(ReflectionVersionSchema, required=True, metadata={"description": "The latest version"})
+
+
+class ReflectionVersionsSchema(Schema):
+    id = fields.UUID(required=True)
     versions = fields.List(fields.Nested(ReflectionVersionSchema), required=True)
 
 
@@ -326,3 +334,81 @@ class AssignmentResultSchema(Schema):
     supervisor_id = fields.UUID(required=True)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(**NULLABLE)
+
+
+# --- the worker's own lists --------------------------------------------------------------------
+class PageSchema(Schema):
+    total = fields.Integer(required=True, metadata={"description": "Items matching the filters, all pages"})
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+    next = fields.String(**NULLABLE, metadata={"description": "Address of the next page (same filters), or null"})
+    prev = fields.String(**NULLABLE, metadata={"description": "Address of the previous page, or null"})
+
+
+class MyReflectionSchema(Schema):
+    id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    template = fields.String(required=True)
+    competences = fields.List(fields.String(), required=True, attribute="codes")
+    exposure = fields.String(required=True)
+    versions = fields.Integer(required=True)
+    written_at = fields.DateTime(required=True)
+    amended_at = fields.DateTime(**NULLABLE)
+
+
+class ClaimOutSchema(Schema):
+    competence = fields.String(required=True)
+    level = fields.String(required=True)
+
+
+class MyEvidenceSchema(Schema):
+    id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    kind = fields.String(required=True)
+    claims = fields.List(fields.Nested(ClaimOutSchema), required=True)
+    exposure = fields.String(required=True)
+    withdrawn = fields.Boolean(required=True)
+    has_file = fields.Boolean(required=True)
+    added_at = fields.DateTime(required=True)
+
+
+class MyTrainingSchema(Schema):
+    id = fields.UUID(required=True)
+    title = fields.String(required=True)
+    held_on = fields.Date(required=True)
+    hours = fields.Float(required=True)
+    delivery = fields.String(required=True)
+    accredited = fields.Boolean(required=True)
+
+
+class MySupervisionSchema(Schema):
+    id = fields.UUID(required=True)
+    supervisor_id = fields.UUID(required=True)
+    held_on = fields.Date(required=True)
+    orientation = fields.String(required=True)
+    format = fields.String(required=True)
+    mode = fields.String(required=True)
+    minutes = fields.Integer(required=True)
+    exposure = fields.String(required=True)
+
+
+class MyGoalSchema(Schema):
+    id = fields.UUID(required=True)
+    goal = fields.String(required=True, attribute="title")
+    competences = fields.List(fields.String(), required=True, attribute="codes")
+    due_on = fields.Date(**NULLABLE)
+    status = fields.String(required=True)
+    set_at = fields.DateTime(required=True)
+    reviewed_at = fields.DateTime(**NULLABLE)
+
+
+def _page_of(name: str, item: type[Schema]) -> type[Schema]:
+    return type(name, (PageSchema,), {"items": fields.List(fields.Nested(item), required=True)})
+
+
+LIST_PAGES = {"reflections": _page_of("MyReflectionsSchema", MyReflectionSchema),
+              "evidence": _page_of("MyEvidenceListSchema", MyEvidenceSchema),
+              "training": _page_of("MyTrainingListSchema", MyTrainingSchema),
+              "supervision": _page_of("MySupervisionListSchema", MySupervisionSchema),
+              "goals": _page_of("MyGoalsSchema", MyGoalSchema)}

@@ -4,11 +4,10 @@ worker's ids simply are not found (404)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from datetime import datetime, time, timezone
 
-from flask import abort, g
+from flask import g
 
 from portfolio.domain import clock
 from portfolio.domain.values import LEVELS
@@ -16,7 +15,7 @@ from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, runtime
 from portfolio.web.api_base import body_reference, route
 from portfolio.web.api_schemas import (ApiEvidenceSchema, AsOfDaySchema, CreatedSchema, ExposureResultSchema,
-                                       GoalReviewedSchema, MeSchema, ReflectionOutSchema, StatusSchema, TimelineSchema,
+                                       GoalReviewedSchema, MeSchema, StatusSchema, TimelineSchema,
                                        TrainingCreatedSchema)
 from portfolio.web.schemas import (AsOfSchema, ExposureSchema, GoalReviewSchema, GoalSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
@@ -89,18 +88,6 @@ def record_training(data):
                 "competences": ["REL-1"]})
 def write_reflection(data):
     return {"id": app_service().write_reflection(g.user.id, **data)}
-
-
-@route("/me/reflections/<uuid:reflection_id>", "GET", summary="One of my reflections, every version",
-       tag="worker", roles=WORKER, response=ReflectionOutSchema)
-def reflection(reflection_id):
-    app = app_service()
-    item = app.portfolio(g.user.id).reflections.get(str(reflection_id)) or abort(404)
-    read = lambda sealed: app.read_text(g.user.id, sealed)  # noqa: E731 - the owner reads their own text
-    versions = [{"title": read(v["title_sealed"]), "body": json.loads(read(v["body_sealed"]) or "{}"),
-                 "written_at": v["written_at"]} for v in item["versions"]]
-    return {"id": reflection_id, "template": item["template"], "competences": item["competences"],
-            "exposure": item["exposure"], "versions": versions}
 
 
 @route("/me/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure", "POST",

@@ -36,8 +36,8 @@ class TrainingSchema(FormSchema):
             raise ValidationError("name the body that accredited the programme", "accredited_by")
 
 
-class ReflectionSchema(FormSchema):
-    template = fields.String(required=True, validate=validate.OneOf(REFLECTION_TEMPLATES))
+class ReflectionAmendSchema(FormSchema):
+    """A new version of a reflection: its template stays the one it was written in."""
     title = fields.String(required=True, validate=SHORT)
     body = fields.Dict(keys=fields.String(validate=CODE), values=fields.String(validate=validate.Length(max=20000)),
                        required=True)
@@ -47,6 +47,10 @@ class ReflectionSchema(FormSchema):
     def something_written(self, data: dict, **kwargs) -> None:
         if "body" in data and not any((v or "").strip() for v in data["body"].values()):
             raise ValidationError("write something in at least one section", "body")
+
+
+class ReflectionSchema(ReflectionAmendSchema):
+    template = fields.String(required=True, validate=validate.OneOf(REFLECTION_TEMPLATES))
 
 
 class ExposureSchema(FormSchema):

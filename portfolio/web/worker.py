@@ -6,13 +6,14 @@ from datetime import datetime, time, timezone
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from portfolio.application import COMPETENCES, TEMPLATES
+from portfolio.application import TEMPLATES
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError
 from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, roles_required, runtime
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.lists import competence_items
 from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, PrivacyFilterSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
 
@@ -39,10 +40,6 @@ def _own(rows) -> list[dict]:
     return [dict(r._mapping, title=app_service().read_text(g.user.id, r.title_sealed)) for r in rows]
 
 
-def competence_items() -> list[dict]:
-    return app_service().framework_document(COMPETENCES)["items"]
-
-
 @bp.get("")
 @worker_only
 def dashboard():
@@ -52,8 +49,7 @@ def dashboard():
     day = as_of or clock.today()
     recent = _own(views.timeline(wid, per_page=8)[0])
     pf = app_service().portfolio(g.user.id)
-    returned = [dict(id=rid, **r) for rid, r in pf.requests.items()
-                if r["status"] == "returned" and feedback_stands(pf, r)]
+    returned = standing_feedback(pf)
     returned.sort(key=lambda r: r["decided_at"], reverse=True)
     open_requests = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "open"]
     return _render("worker/dashboard.html", "worker/_matrix.html", status=422 if errors else 200,
@@ -64,13 +60,28 @@ def dashboard():
                    stage_names=_stage_names())
 
 
-def feedback_stands(pf, returned: dict) -> bool:
-    """Feedback matters until its levels are signed or the worker asks again for one of them."""
-    if all(lv in pf.held_levels(returned["competence"]) for lv in returned["levels"]):
-        return False
-    return not any(r["competence"] == returned["competence"] and r["status"] != "withdrawn"
-                   and r["requested_at"] > returned["decided_at"] and set(r["levels"]) & set(returned["levels"])
-                   for r in pf.requests.values())
+def standing_feedback(pf) -> list[dict]:
+    """Returned requests whose feedback still matters: their levels are not all signed, and the
+    worker has not asked again for any of them since. One pass over the requests, not one per
+    returned request (a long history has hundreds)."""
+    last_asked: dict[tuple[str, str], object] = {}
+    for r in pf.requests.values():
+        if r["status"] != "withdrawn":
+            for lv in r["levels"]:
+                key = (r["competence"], lv)
+                last_asked[key] = max(last_asked.get(key, r["requested_at"]), r["requested_at"])
+    held: dict[str, list[str]] = {}
+    standing = []
+    for rid, r in pf.requests.items():
+        if r["status"] != "returned":
+            continue
+        signed = held.setdefault(r["competence"], pf.held_levels(r["competence"]))
+        if all(lv in signed for lv in r["levels"]):
+            continue
+        if any(last_asked[(r["competence"], lv)] > r["decided_at"] for lv in r["levels"]):
+            continue
+        standing.append(dict(id=rid, **r))
+    return standing
 
 
 def _stage_names() -> dict[str, str]:

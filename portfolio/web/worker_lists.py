@@ -3,86 +3,40 @@ with its versions and the amend form, and withdrawing evidence. Filters and pagi
 
 from __future__ import annotations
 
-import json
-
 from flask import abort, flash, g, redirect, request, url_for
-from marshmallow import ValidationError, fields, validate, validates_schema
 
 from portfolio.domain.errors import DomainError
 from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES
 from portfolio.web.access import app_service, runtime
-from portfolio.web.forms import Day, FormSchema, domain_errors, parse
-from portfolio.web.schemas import CODE, ReflectionSchema
-from portfolio.web.worker import _render, _template_sections, bp, competence_items, worker_only
-
-PER_PAGE = 25
-TITLES = {"reflections": "My reflections", "evidence": "My evidence", "training": "My training",
-          "supervision": "My supervision", "goals": "My goals"}
-# Which filters each list offers (a filter a list does not have is refused, not ignored).
-FILTERS = {"reflections": ("competence", "tier", "template"), "evidence": ("competence", "level", "tier"),
-           "training": (), "supervision": ("tier",), "goals": ("competence",)}
-
-
-class ListFilterSchema(FormSchema):
-    competence = fields.String(validate=CODE)
-    level = fields.String(validate=validate.OneOf(LEVELS))
-    tier = fields.String(validate=validate.OneOf(EXPOSURE_TIERS))
-    template = fields.String(validate=validate.OneOf(REFLECTION_TEMPLATES))
-    start = Day()
-    end = Day()
-    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
-
-    @validates_schema
-    def dates_in_order(self, data: dict, **kwargs) -> None:
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            raise ValidationError("must not be before the start date", "end")
-
-
-def _filters(kind: str) -> tuple[dict, dict]:
-    data, errors = parse(ListFilterSchema(), request.args)
-    for name in ("competence", "level", "tier", "template"):
-        if name in request.args and request.args[name] and name not in FILTERS[kind]:
-            errors.setdefault(name, []).append(f"is not a filter of {TITLES[kind].lower()}")
-    codes = {c["code"] for c in competence_items()}
-    if data.get("competence") and data["competence"] not in codes:
-        errors.setdefault("competence", []).append("is not a competence of the framework")
-    return ({} if errors else data), errors
-
-
-def _row(kind: str, r) -> dict:
-    read = lambda sealed: app_service().read_text(g.user.id, sealed) if sealed else ""  # noqa: E731
-    row = dict(r._mapping)
-    if kind == "reflections":
-        row.update(title=read(r.title_sealed), when=r.written_at, id=r.reflection_id,
-                   codes=[c for c in r.competences.split(",") if c])
-    elif kind == "evidence":
-        row.update(title=read(r.title_sealed), when=r.added_at, id=r.evidence_id,
-                   codes=[c.replace(":", " ") for c in r.claims.split(",") if c])
-    elif kind == "training":
-        row.update(title=read(r.title_sealed), when=r.held_on, id=r.training_id,
-                   codes=[c for c in r.elements.split(",") if c])
-    elif kind == "supervision":
-        row.update(title=f"Supervision on {r.held_on}", when=r.held_on, id=r.supervision_id, codes=[])
-    else:
-        row.update(title=read(r.text_sealed), when=r.set_at, id=r.goal_id,
-                   codes=[c for c in r.competences.split(",") if c])
-    return row
+from portfolio.web.forms import domain_errors, parse
+from portfolio.web.lists import (FILTERS, PER_PAGE, TITLES, competence_items, list_filters, list_row, owner_reader,
+                                 reflection_versions)
+from portfolio.web.schemas import ReflectionAmendSchema
+from portfolio.web.worker import _render, _template_sections, bp, worker_only
 
 
 @bp.get("/<any(reflections, evidence, training, supervision, goals):kind>")
 @worker_only
 def my_list(kind):
-    filters, errors = _filters(kind)
+    filters, errors = list_filters(kind, request.args)
     page = filters.pop("page", 1)
     rows, total = runtime().read_models().my_list(kind, str(g.user.id), page=page, per_page=PER_PAGE, **filters)
     pages = max(1, -(-total // PER_PAGE))
     query = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in filters.items()}
     attended = _attended(filters) if kind == "training" and page == 1 else []
     return _render("worker/my_list.html", "worker/_my_list_rows.html", status=422 if errors else 200,
-                   kind=kind, title=TITLES[kind], offered=FILTERS[kind], rows=[_row(kind, r) for r in rows],
+                   kind=kind, title=TITLES[kind], offered=FILTERS[kind],
+                   rows=[_with_elements(kind, list_row(kind, r, owner_reader(g.user.id))) for r in rows],
                    total=total, page=page, pages=pages, query=query, args=request.args, errors=errors,
                    competences=competence_items(), levels=LEVELS, tiers=EXPOSURE_TIERS,
                    templates=REFLECTION_TEMPLATES, lists=TITLES, attended=attended, titles=_titles() if attended else {})
+
+
+def _with_elements(kind: str, row: dict) -> dict:
+    """My training shows the Tuto3 elements the worker named on each unregistered record."""
+    if kind == "training":
+        row["codes"] = [c for c in row["elements"].split(",") if c]
+    return row
 
 
 def _attended(filters: dict) -> list[dict]:
@@ -105,12 +59,6 @@ def _reflection(reflection_id) -> dict:
     return app_service().portfolio(g.user.id).reflections.get(str(reflection_id)) or abort(404)
 
 
-def _versions(item: dict) -> list[dict]:
-    read = lambda sealed: app_service().read_text(g.user.id, sealed)  # noqa: E731
-    return [{"number": n, "title": read(v["title_sealed"]), "body": json.loads(read(v["body_sealed"]) or "{}"),
-             "written_at": v["written_at"]} for n, v in enumerate(item["versions"], start=1)]
-
-
 def _section_names(template: str) -> dict[str, str]:
     """Section codes (G, R, O, W…) to their names in the template's framework data."""
     return {s["code"]: s["title"] for s in _template_sections(template)}
@@ -120,7 +68,7 @@ def _section_names(template: str) -> dict[str, str]:
 @worker_only
 def reflection(reflection_id):
     item = _reflection(reflection_id)
-    versions = _versions(item)
+    versions = reflection_versions(g.user.id, item)
     number = request.args.get("version", type=int) or len(versions)
     if not 1 <= number <= len(versions):
         abort(404)
@@ -132,15 +80,15 @@ def reflection(reflection_id):
 @worker_only
 def amend_reflection(reflection_id):
     item = _reflection(reflection_id)
-    latest = _versions(item)[-1]
+    latest = reflection_versions(g.user.id, item)[-1]
     sections = _template_sections(item["template"])
     errors: dict = {}
     if request.method == "POST":
         form = request.form
-        source = {"template": item["template"], "title": form.get("title", ""),
+        source = {"title": form.get("title", ""),
                   "body": {s["code"]: form.get(f"body_{s['code']}", "") for s in sections},
                   "competences": form.getlist("competences")}
-        data, errors = parse(ReflectionSchema(), {k: v for k, v in source.items() if v != ""})
+        data, errors = parse(ReflectionAmendSchema(), {k: v for k, v in source.items() if v != ""})
         if not errors:
             try:
                 app_service().amend_reflection(g.user.id, reflection_id, data["title"], data["body"],
