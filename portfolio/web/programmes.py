@@ -99,10 +99,10 @@ def _show(programme_id, errors: dict | None = None, form=None, fragment: str | N
                    open_accs=[a for a in accs if a.ends_on is None or a.ends_on > a.starts_on])
 
 
-def _command(programme_id, schema, command, message, fragment: str, rename: tuple = ()):
+def _command(programme_id, schema, command, message, fragment: str, rename: tuple = (), refused=None):
     """Parse the form and run the command: a success redirects to the programme with `message(data,
-    result)`; a refusal shows `fragment` again with the reason on its field (`rename`: domain field ->
-    form field)."""
+    result)`; a refusal shows `fragment` of the programme's page again (or `refused(errors)`) with the
+    reason on its field (`rename`: domain field -> form field)."""
     _found(programme_id)
     data, errors = parse(schema(), request.form)
     if not errors:
@@ -115,7 +115,7 @@ def _command(programme_id, schema, command, message, fragment: str, rename: tupl
                     errors[form_field] = errors.pop(domain_field)
         else:
             return _done(message(data, result), url_for("programmes.programme", programme_id=programme_id))
-    return _show(programme_id, errors, request.form, fragment, 422)
+    return refused(errors) if refused else _show(programme_id, errors, request.form, fragment, 422)
 
 
 def _notes(warnings: list[str]) -> str:
@@ -136,22 +136,21 @@ def add_session(programme_id):
 def edit_session(programme_id, code):
     row, sessions, _ = _found(programme_id)
     session = next((s for s in sessions if s.code == code), None) or abort(404)
-    errors: dict = {}
     if request.method == "POST":
-        data, errors = parse(SessionChangeSchema(), request.form)
-        data.pop("code", None)
-        if not errors:
-            try:
-                warnings = app_service().change_programme_session(programme_id, g.user.id, code, **data)
-            except DomainError as exc:
-                errors = domain_errors(exc)
-            else:
-                return _done(f"Session {code} changed.{_notes(warnings)}",
-                             url_for("programmes.programme", programme_id=programme_id))
-        form, chosen = request.form, _form_lists(request.form)
-    else:
-        form = {"title": session.title, "hours": "" if session.hours is None else session.hours}
-        chosen = {"competences": session.competences.split(","), "elements": session.elements.split(",")}
+        def change(data):
+            data.pop("code", None)
+            return app_service().change_programme_session(programme_id, g.user.id, code, **data)
+
+        return _command(programme_id, SessionChangeSchema, change,
+                        lambda _, warnings: f"Session {code} changed.{_notes(warnings)}", "",
+                        refused=lambda errors: _edit_page(row, session, errors, request.form,
+                                                          _form_lists(request.form)))
+    form = {"title": session.title, "hours": "" if session.hours is None else session.hours}
+    return _edit_page(row, session, {}, form, {"competences": session.competences.split(","),
+                                               "elements": session.elements.split(",")})
+
+
+def _edit_page(row, session, errors: dict, form, chosen: dict):
     return _render("programmes/session_edit.html", "programmes/_session_form.html", 422 if errors else 200,
                    p=row, sess=session, errors=errors, form=form, chosen=chosen, elements=elements(),
                    groups=competence_groups())
