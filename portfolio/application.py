@@ -21,6 +21,9 @@ from portfolio.crypto import KeyStore, KeyUnavailable
 from portfolio.domain import clock
 from portfolio.domain.errors import Conflict, DomainError, Erased, InvalidValue, NotFound, SupervisorNotAssigned
 from portfolio.domain.access_log import AccessLog
+from portfolio.domain.due import Due, LevelDueNotice
+from portfolio.domain.organisation import SETTINGS, Organisation
+from portfolio.domain.organisation import defaults as org_defaults
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
@@ -107,7 +110,7 @@ RESET_VALID = timedelta(hours=72)  # a set-password link: long enough for a week
 
 class PortfolioApplication(Application):
     name = "portfolio"  # pinned: table names must not move with a class rename
-    snapshotting_intervals = {Portfolio: 50, Person: 50, AccessLog: 100}
+    snapshotting_intervals = {Portfolio: 50, Person: 50, AccessLog: 100, Organisation: 50}
 
     def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore, files: FileStore,
                  sessions: SessionStore | None = None):
@@ -372,6 +375,25 @@ class PortfolioApplication(Application):
         admin = self._admin(by)
         person = self.person(person_id)
         person.reactivate(admin.id)
+        self._save(person)
+
+    # --- a person's own erasure request (erase_worker carries it out) ----------------------------
+    def request_erasure(self, person_id: UUID | str) -> None:
+        person = self.person(person_id)
+        person.request_erasure()
+        self._save(person)
+
+    def withdraw_erasure_request(self, person_id: UUID | str) -> None:
+        person = self.person(person_id)
+        person.withdraw_erasure_request()
+        self._save(person)
+
+    def decline_erasure_request(self, person_id: UUID | str, by: UUID | str, reason: str) -> None:
+        admin = self._admin(by)
+        person = self.person(person_id)
+        person.refuse_if_erased()  # before sealing: an erased person has no key to seal with
+        # Sealed with the person's key, like a deactivation reason: their erasure erases it too.
+        person.decline_erasure_request(admin.id, self._seal(person.id, text("reason", reason, max_len=500)))
         self._save(person)
 
     def _admin(self, person_id: UUID | str) -> Person:
@@ -699,6 +721,39 @@ class PortfolioApplication(Application):
         held = {c: pf.held_levels(c, as_of=None if day >= clock.today() else end_of_day) for c in codes}
         policy = self.framework_document(LEVELS_OF_USE)["policy"]
         return assess(worker.positions, held, codes, policy, day)
+
+    def notice_level_due(self, worker_id: UUID | str, due: Due) -> bool:
+        """Record that this level falls due (or is overdue) for the worker, once per worker, stage and due
+        date; returns whether the notice is new. A second run, or another process, records nothing."""
+        notice = LevelDueNotice.notice(as_uuid("worker", worker_id), due)
+        if notice.id in self.repository:
+            return False
+        try:
+            self._save(notice)
+        except Conflict:  # recorded by another run at the same moment
+            return False
+        return True
+
+    # --- the organisation's settings ----------------------------------------------------------
+    def organisation(self) -> Organisation | None:
+        """The settings aggregate, or None while nothing was ever changed (the defaults apply)."""
+        try:
+            return self.repository.get(Organisation.create_id())
+        except AggregateNotFoundError:
+            return None
+
+    def org_settings(self) -> dict[str, int]:
+        org = self.organisation()
+        return {name: org.setting(name) for name in SETTINGS} if org else org_defaults()
+
+    def change_org_settings(self, by: UUID | str | None, **values) -> dict[str, list[int]]:
+        """Change some settings (by an admin; None: the operator at the command line). Returns what changed."""
+        by_id = str(self._admin(by).id) if by is not None else None
+        org = self.organisation() or Organisation.found()
+        changes = org.change_settings(by_id, values)
+        if changes:
+            self._save(org)
+        return changes
 
     # --- the register of training programmes (organisation data: nothing sealed) -------------
     def programme(self, programme_id: UUID | str) -> Programme:

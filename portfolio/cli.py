@@ -258,6 +258,43 @@ def notifications_send() -> None:
         sys.exit(1)
 
 
+@notifications.command("due")
+def notifications_due() -> None:
+    """Record a notice for each level of use coming due within the warning window, or overdue: once per
+    worker, stage and due date, so it is safe to run daily (cron). The inbox and `send` take them up."""
+    from portfolio.domain import clock
+    from portfolio.levels_due import record_notices
+
+    day = clock.today()
+    with _runtime() as rt:
+        new, old = record_notices(rt.app, rt.read_models(), day)
+        rt.projector.catch_up("notifications")
+    click.echo(f"Levels of use coming due on {day.isoformat()}: {new} new notice(s), {old} already recorded.")
+
+
+@cli.group()
+def org() -> None:
+    """The organisation's settings."""
+
+
+@org.command("settings")
+@click.option("--due-warning-days", help="Warn this many days before a level of use falls due (1-365).")
+@click.option("--supervision-every-days", help="Next supervision this many days after the last (7-182).")
+@click.option("--by", "admin", default=None, help="Username of the organisation admin making the change.")
+def org_settings(due_warning_days: str | None, supervision_every_days: str | None, admin: str | None) -> None:
+    """Show the settings and their history; with options, change them (each change is recorded)."""
+    values = {k: v for k, v in (("due_warning_days", due_warning_days),
+                                ("supervision_every_days", supervision_every_days)) if v is not None}
+    with _runtime() as rt:
+        if values:
+            by = rt.app.find_username(admin) if admin else None
+            changes = rt.app.change_org_settings(by, **values)
+            click.echo("Changed: " + ", ".join(f"{k} {old} -> {new}" for k, (old, new) in changes.items())
+                       if changes else "No change: the settings already have these values.")
+        for name, value in rt.app.org_settings().items():
+            click.echo(f"{name} = {value}")
+
+
 @cli.group()
 def events() -> None:
     """Export or import the event log (JSON lines, each line MAC'd with a key from the master key)."""

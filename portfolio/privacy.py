@@ -36,6 +36,9 @@ EVENT_WORDS = {
     "PasswordResetIssued": "A link to set your password was made",
     "ApiTokenIssued": "An API token was made for your account", "Deactivated": "Your account was deactivated",
     "Reactivated": "Your account was reactivated", "Erased": "Your personal text and files were erased",
+    "ErasureRequested": "You asked for your record to be erased",
+    "ErasureRequestWithdrawn": "You withdrew your erasure request",
+    "ErasureRequestDeclined": "An organisation admin declined your erasure request",
     "Portfolio.Opened": "Your portfolio was started", "TrainingRecorded": "A training was recorded",
     "SupervisionRecorded": "A supervision session was recorded", "ReflectionWritten": "You wrote a reflection",
     "ReflectionAmended": "You amended a reflection", "ExposureChanged": "You changed who can read an item",
@@ -68,11 +71,14 @@ def _created_at(item_kind: str, item: dict) -> datetime:
         return item["versions"][0]["written_at"]
     if item_kind == "evidence":
         return item["added_at"]
+    if item_kind == "goal":  # a goal from a snapshot older than its tier has no time: private from the start
+        return item.get("set_at") or datetime.min.replace(tzinfo=timezone.utc)
     return datetime.combine(item["held_on"], time.min, tzinfo=timezone.utc)
 
 
 def _item(pf: Portfolio, item_kind: str, item_id: UUID) -> dict:
-    items = {"reflection": pf.reflections, "supervision": pf.supervisions, "evidence": pf.evidence}.get(item_kind)
+    items = {"reflection": pf.reflections, "supervision": pf.supervisions, "evidence": pf.evidence,
+             "goal": pf.goals}.get(item_kind)
     if items is None or str(item_id) not in items:
         raise NotFound(f"no {item_kind} {item_id} in this portfolio")
     return items[str(item_id)]
@@ -157,7 +163,7 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
     items = []
     if pf is not None:
         for kind, group in (("reflection", pf.reflections), ("supervision", pf.supervisions),
-                            ("evidence", pf.evidence)):
+                            ("evidence", pf.evidence), ("goal", pf.goals)):
             for item_id in group:
                 items.append({"kind": kind, "id": item_id,
                               "exposure": exposure_history(app, worker_id, kind, UUID(item_id))})
@@ -200,6 +206,8 @@ def _title(app: PortfolioApplication, pf: Portfolio | None, worker_id: UUID, rea
         return app.read_text(worker_id, item["versions"][-1]["title_sealed"])
     if read["item_kind"] == "evidence":
         return app.read_text(worker_id, item["title_sealed"])
+    if read["item_kind"] == "goal":
+        return app.read_text(worker_id, item["text_sealed"])
     return f"Supervision on {item['held_on']}"
 
 

@@ -15,6 +15,12 @@ from portfolio.frameworks import catalogue
 
 
 @pytest.fixture
+def settings(blank_settings):
+    """The command line is tested from before `portfolio init` on: an empty store."""
+    return blank_settings
+
+
+@pytest.fixture
 def env(settings):
     e = {"PORTFOLIO_INSTANCE_PATH": str(settings.instance_path), "PORTFOLIO_MASTER_KEY": settings.master_key_text}
     if settings.backend == "postgres":

@@ -12,6 +12,7 @@ import copy
 import importlib
 import inspect
 import pkgutil
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ from eventsourcing.domain import AggregateCreated, BaseAggregate, CanMutateAggre
 from eventsourcing.utils import get_topic
 
 import portfolio.domain
+from portfolio.domain.due import Due
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.portfolio import Portfolio
 from portfolio.frameworks import catalogue
@@ -124,6 +126,8 @@ def build_history(app, at) -> dict:
         app.reactivate_person(sue, ada)
         app.load_framework(_tag_framework("1", "Replay tags"))
         app.load_framework(_tag_framework("2", "Replay tags, revised"))
+        app.change_org_settings(ada, due_warning_days=45)
+        app.notice_level_due(w, Due("PEER-PRACTITIONER", "Intermediate", date(2025, 1, 2), 22, False))
         course = app.register_programme(ada, "Peer basics", "Local College", "", "Lived experience")
         app.add_programme_session(course, ada, "D1", "Day one", "6", ["HEE-01"], ["TE-1"])
         app.change_programme_session(course, ada, "D1", "Day one", "3.5", ["HEE-01", "REL-1"], ["TE-1"])

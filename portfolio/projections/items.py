@@ -7,7 +7,9 @@ from uuid import UUID
 
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
-from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
+from portfolio.domain.due import LevelDueNotice
+from portfolio.domain.organisation import ORGANISATION_EVENTS
+from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import PROGRAMME_EVENTS
 from portfolio.domain.values import LEGACY_CLEAR, SESSION_HOURS_WARNING
@@ -38,10 +40,11 @@ class PortfolioProjection(Projection):
         P.SessionAttended: "attended",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
-               Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
+               *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
-               Username.Reserved, Framework.Registered, Framework.VersionPublished, *PROGRAMME_EVENTS)
+               Username.Reserved, Framework.Registered, Framework.VersionPublished,
+               *ORGANISATION_EVENTS, LevelDueNotice.Noticed, *PROGRAMME_EVENTS)
 
     def __init__(self) -> None:
         super().__init__()
@@ -132,9 +135,9 @@ class PortfolioProjection(Projection):
     def exposure_changed(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
         table, key = {"reflection": (reflections, "reflection_id"), "supervision": (supervisions, "supervision_id"),
-                      "evidence": (evidence, "evidence_id")}[e.item_kind]
+                      "evidence": (evidence, "evidence_id"), "goal": (goals, "goal_id")}[e.item_kind]
         values = {"exposure": e.tier}
-        if table is reflections:
+        if table in (reflections, goals):
             values["exposure_changed_at"] = e.timestamp
         w.update(table, {key: str(e.item_id)}, **values)
         self.line(e, w, wid, "exposure", e.item_id, f"{e.item_kind.capitalize()} now {e.tier.replace('_', ' ')}")
@@ -159,13 +162,14 @@ class PortfolioProjection(Projection):
         wid = self.worker(e, w)
         w.insert(goals, goal_id=str(e.goal_id), worker_id=wid, text_sealed=e.text_sealed,
                  competences=",".join(e.competences), due_on=e.due_on, status="open", commitment=None,
-                 set_at=e.timestamp, reviewed_at=None)
+                 set_at=e.timestamp, reviewed_at=None, exposure="private", exposure_changed_at=None,
+                 note_sealed=None)
         self.line(e, w, wid, "goal", e.goal_id, "Development goal set" + (f", due {e.due_on}" if e.due_on else ""))
 
     def goal_reviewed(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
         w.update(goals, {"goal_id": str(e.goal_id)}, status=e.status, commitment=e.commitment, due_on=e.due_on,
-                 reviewed_at=e.reviewed_at)
+                 reviewed_at=e.reviewed_at, note_sealed=sealed(e.note_sealed))
         self.line(e, w, wid, "goal", e.goal_id, f"Development goal reviewed: {e.status}")
 
     # --- sign-off ----------------------------------------------------------------------------

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
-from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
+from portfolio.domain.due import LevelDueNotice
+from portfolio.domain.organisation import ORGANISATION_EVENTS
+from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import PROGRAMME_EVENTS
 from portfolio.projections.base import Projection, Writer
@@ -28,10 +30,11 @@ class PeopleProjection(Projection):
         Person.SupervisionEnded: "supervision_ended",
         Person.Erased: "erased",
     }
-    ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Username.Reserved,
-               AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
+    ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued,
+               Username.Reserved, AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
                Framework.VersionPublished,
-               *PORTFOLIO_EVENTS, *PROGRAMME_EVENTS)
+               *PORTFOLIO_EVENTS,
+               *ORGANISATION_EVENTS, LevelDueNotice.Noticed, *PROGRAMME_EVENTS)
 
     def registered(self, e, w: Writer) -> None:
         w.insert(people, person_id=str(e.originator_id), username=e.username, name_sealed=e.name_sealed,

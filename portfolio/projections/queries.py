@@ -90,6 +90,31 @@ class ReadModels:
                             .order_by(positions.c.starts_on))
         return [{"position": r.position, "starts_on": r.starts_on, "induction_days": r.induction_days} for r in rows]
 
+    def stage_reports(self, days: list[date], worker_ids: list[str] | None = None,
+                      supervisor_id: str | None = None) -> dict[str, list[StageReport]]:
+        """Each peer worker's stage report on each of `days` (not erased; only these workers, or only
+        the supervisor's on days[0], if given), read in three queries for all of them."""
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            query = select(people.c.person_id).where(self._gen(people, g), people.c.roles.contains("peer_worker"),
+                                                     people.c.erased_at.is_(None))
+            if worker_ids is not None:
+                query = query.where(people.c.person_id.in_([str(w) for w in worker_ids]))
+            if supervisor_id is not None:
+                query = query.where(people.c.person_id.in_(self._supervisees(conn, g, supervisor_id, days[0])))
+            workers = list(conn.execute(query).scalars())
+            held: dict[str, dict[str, list[str]]] = {w: {} for w in workers}
+            for r in conn.execute(select(matrix.c.worker_id, matrix.c.competence, matrix.c.level).where(
+                    self._gen(matrix, g), matrix.c.state == "signed", matrix.c.worker_id.in_(workers))):
+                held[r.worker_id].setdefault(r.competence, []).append(r.level)
+            held_positions: dict[str, list[dict]] = {w: [] for w in workers}
+            for r in conn.execute(select(positions).where(self._gen(positions, g), positions.c.person_id.in_(workers))
+                                  .order_by(positions.c.starts_on)):
+                held_positions[r.person_id].append(
+                    {"position": r.position, "starts_on": r.starts_on, "induction_days": r.induction_days})
+        return {w: [assess(held_positions[w], held[w], self.policy.competences, self.policy.stages, day)
+                    for day in days] for w in workers}
+
     # --- timeline ---------------------------------------------------------------------------
     def timeline(self, worker_id: str, page: int = 1, per_page: int = 50) -> tuple[list, int]:
         t = timeline
@@ -142,9 +167,13 @@ class ReadModels:
                 self._gen(rq, g), rq.c.worker_id == worker_id,
                 or_(rq.c.status == "open", rq.c.decided_at >= recent, rq.c.closed_at >= recent))
                 .order_by(rq.c.requested_at)))
+            # Open goals due within 30 days; shared goals too while open or closed in the last 30 days.
+            due_soon = and_(gl.c.status == "open", gl.c.due_on.is_not(None), gl.c.due_on <= on + timedelta(days=30))
+            shared_now = and_(gl.c.exposure != "private", gl.c.exposure_changed_at <= end_of(on),
+                              or_(gl.c.status == "open", gl.c.reviewed_at >= recent))
             due = list(conn.execute(select(gl).where(
-                self._gen(gl, g), gl.c.worker_id == worker_id, gl.c.status == "open",
-                gl.c.due_on.is_not(None), gl.c.due_on <= on + timedelta(days=30)).order_by(gl.c.due_on)))
+                self._gen(gl, g), gl.c.worker_id == worker_id, or_(due_soon, shared_now))
+                .order_by(gl.c.due_on.is_(None), gl.c.due_on, gl.c.set_at)))
             stage = self._stage(conn, g, worker_id, on)
         return {
             "last_session": last.held_on if last else None,
@@ -373,7 +402,7 @@ MY_LISTS = {  # kind -> (table, date column, competence column, has tier, has te
     "evidence": (evidence, "added_at", "claims", True, False),
     "training": (trainings, "held_on", None, False, False),
     "supervision": (supervisions, "held_on", None, True, False),
-    "goals": (goals, "set_at", "competences", False, False),
+    "goals": (goals, "set_at", "competences", True, False),
 }
 
 

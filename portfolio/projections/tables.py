@@ -159,6 +159,9 @@ goals = _table(
     Column("commitment", Integer),
     Column("set_at", UTCDateTime(), nullable=False),
     Column("reviewed_at", UTCDateTime()),
+    Column("exposure", String(20), nullable=False),
+    Column("exposure_changed_at", UTCDateTime()),
+    Column("note_sealed", Text),  # the latest review's note
     indexes=(("worker_id",),),
 )
 

@@ -52,10 +52,12 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.before_request(password_change_gate)
     reads.init_app(app)  # reads of shared content: one event per worker's log per request
 
-    from portfolio.web import auth, frameworks, inbox, org, programmes, supervisor, worker
+    from portfolio.web import auth, erasure, frameworks, inbox, org, org_due, org_settings, programmes, supervisor, worker
+    from portfolio.web.access import long_date
     from portfolio.web.api import bp as api_bp
 
-    for bp in (auth.bp, frameworks.bp, worker.bp, supervisor.bp, org.bp, programmes.bp, inbox.bp):
+    app.add_template_filter(long_date)
+    for bp in (auth.bp, frameworks.bp, worker.bp, supervisor.bp, org.bp, org_settings.bp, org_due.bp, programmes.bp, inbox.bp, erasure.bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates each call with a bearer token, not a cookie
     app.register_blueprint(api_bp)

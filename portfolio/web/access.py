@@ -128,3 +128,14 @@ def worker_or_404(worker_id: UUID | str) -> Person:
     if not worker.has_role("peer_worker"):
         abort(404)
     return worker
+
+
+def stage_names() -> dict[str, str]:
+    """Level-of-use code -> the seed's name for it (Essential, Peer practitioner, …)."""
+    doc = app_service().framework_document("levels-of-use")
+    return {item["code"]: item.get("title", item["code"]) for item in doc["items"]}
+
+
+def long_date(day) -> str:
+    """3 March 2027: the date as people write it (templates: `|long_date`)."""
+    return f"{day.day} {day:%B %Y}"

@@ -21,7 +21,7 @@ TITLES = {"reflections": "My reflections", "evidence": "My evidence", "training"
           "supervision": "My supervision", "goals": "My goals"}
 # Which filters each list offers (a filter a list does not have is refused, not ignored).
 FILTERS = {"reflections": ("competence", "tier", "template"), "evidence": ("competence", "level", "tier"),
-           "training": (), "supervision": ("tier",), "goals": ("competence",)}
+           "training": (), "supervision": ("tier",), "goals": ("competence", "tier")}
 FILTER_FIELDS = {
     "competence": lambda: fields.String(validate=CODE, metadata={"description": "A competence code"}),
     "level": lambda: fields.String(validate=validate.OneOf(LEVELS)),

@@ -256,6 +256,8 @@ def _shown(people: list) -> tuple[dict, dict, list, int, int, int]:
         found = [p for p in found if p.has_role(data["role"])]
     if data["status"]:
         found = [p for p in found if account_status(p) == data["status"]]
+    if data["erasure"]:
+        found = [p for p in found if p.erasure_request is not None]
     pages = max(1, -(-len(found) // ACCOUNTS_PER_PAGE))
     page = min(data["page"], pages)
     chosen = {k: v for k, v in data.items() if v and k != "page"}
@@ -271,6 +273,7 @@ def _accounts_page(errors: dict, form, fragment: str, status: int = 200):
                    form=form, roles=ACCOUNT_ROLES, positions=POSITIONS, stranded=_stranded(people),
                    filters=request.args, filter_errors=filter_errors, total=total, everyone=len(people), page=page,
                    pages=pages, statuses=ACCOUNT_STATUSES, status_of=account_status,
+                   erasure_open=sum(p.erasure_request is not None for p in people),
                    page_url=lambda n: url_for("org.accounts", **chosen, page=n))
 
 

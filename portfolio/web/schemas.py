@@ -58,7 +58,7 @@ class ExposureSchema(FormSchema):
 
 
 class PrivacyFilterSchema(FormSchema):
-    kind = fields.String(load_default=None, validate=validate.OneOf(("reflection", "evidence", "supervision")))
+    kind = fields.String(load_default=None, validate=validate.OneOf(("reflection", "evidence", "supervision", "goal")))
     tier = fields.String(load_default=None, validate=validate.OneOf(EXPOSURE_TIERS))
     log_page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
 
@@ -153,6 +153,18 @@ class ErasureSchema(FormSchema):
     confirm = fields.String(required=True, validate=validate.Length(min=1, max=80))  # the username, typed
 
 
+UNDERSTOOD = "tick the box to say you understand that erasure cannot be undone"
+
+
+class ErasureRequestSchema(FormSchema):
+    confirm = fields.String(required=True, validate=validate.Equal("yes", error=UNDERSTOOD),
+                            error_messages={"required": UNDERSTOOD})
+
+
+class DeclineErasureSchema(FormSchema):
+    decline_reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
 class DeactivationSchema(FormSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
@@ -179,9 +191,17 @@ class AccountFilterSchema(FormSchema):
     q = fields.String(load_default=None, validate=validate.Length(max=80))
     role = fields.String(load_default=None, validate=validate.OneOf(ACCOUNT_ROLES))
     status = fields.String(load_default=None, validate=validate.OneOf(("active", "deactivated", "erased")))
+    erasure = fields.String(load_default=None, validate=validate.OneOf(("requested",)))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
 
 
 class AsOfSchema(FormSchema):
     as_of = Day(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+
+
+class DueFilterSchema(FormSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(("behind", "soon", "induction")))
+    stage = fields.String(load_default=None, validate=CODE)
+    supervisor_id = fields.UUID(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))

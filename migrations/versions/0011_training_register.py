@@ -1,15 +1,15 @@
 """The training register (programmes, sessions, accreditations) and attendance at its sessions.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-04
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = "0008"
-down_revision = "0007"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
