@@ -28,7 +28,8 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import Programme
-from portfolio.domain.stages import StageReport, assess
+from portfolio.domain.self_assessment import SelfAssessment, rating_changes
+from portfolio.domain.stages import StageReport, assess, core_codes
 from portfolio.domain.values import LEGACY_CLEAR, in_range, printable
 from portfolio.files import FileStore, check_file
 from portfolio.passwords import hash_password, temporary_password, verify_password
@@ -37,6 +38,8 @@ from portfolio.frameworks import catalogue
 
 COMPETENCES = "worker-competences"
 CLUSTERS = "core-clusters"
+CONCEPTS = "core-concepts"
+TAGGABLE = (COMPETENCES, CLUSTERS, CONCEPTS)  # frameworks whose codes records may be tagged with
 LEVELS_OF_USE = "levels-of-use"
 TRAINING_ELEMENTS = "training-elements"
 TRAINING_EVALUATION = "training-evaluation"  # 001 feedback form: self-ratings 1-5
@@ -50,7 +53,9 @@ BUILTIN_PROVIDERS = {"hee-programme": (
     "programme (001:39). 001 names no accrediting body: no accreditation is recorded. 001 states no session "
     "durations and does not map its sessions to the Tuto3 training elements.")}
 TAG_FRAMEWORKS = ("who-roles", "ethical-principles")
-TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle"}
+SELF_ASSESSMENT = "org-self-assessment"  # 004:942-1012, the seven components
+TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle", "ideal_helper": "ideal-helper",
+             "circles_of_helpers": "circles-of-helpers"}
 MAX_TEXT = 20_000
 
 
@@ -150,8 +155,8 @@ class PortfolioApplication(Application):
 
     def _worker(self, worker_id: UUID | str, *, deactivated_ok: bool = False) -> tuple[Person, Portfolio]:
         worker = self.person(worker_id)
-        if not worker.has_role("peer_worker"):
-            raise NotFound(f"{worker.username} has no portfolio (not a peer worker)")
+        if not worker.holds_portfolio:
+            raise NotFound(f"{worker.username} has no portfolio (not a peer worker, no position recorded)")
         if worker.erased_at is not None:
             raise Erased(f"{worker.username}'s portfolio was erased on {worker.erased_at.date()}")
         if not deactivated_ok:
@@ -259,7 +264,7 @@ class PortfolioApplication(Application):
         try:
             person = Person.register(person_id, username, self._seal(person_id, display_name), roles, joined)
             aggregates: list[Any] = [person, Username(username=person.username, person_id=person.id)]
-            if person.has_role("peer_worker"):
+            if person.holds_portfolio:
                 aggregates.append(Portfolio(worker_id=person.id))
             self._save(*aggregates)
         except DomainError:
@@ -282,16 +287,45 @@ class PortfolioApplication(Application):
     def change_roles(self, person_id: UUID | str, roles: list[str]) -> None:
         person = self.person(person_id)
         person.change_roles(roles)
-        aggregates: list[Any] = [person]
-        if person.has_role("peer_worker") and Portfolio.create_id(person.id) not in self.repository:
-            aggregates.append(Portfolio(worker_id=person.id))
-        self._save(*aggregates)
+        self._save(*self._with_portfolio(person))
+
+    def _with_portfolio(self, person: Person) -> list[Any]:
+        """The person, and a new portfolio if they now hold one and had none."""
+        if person.holds_portfolio and Portfolio.create_id(person.id) not in self.repository:
+            return [person, Portfolio(worker_id=person.id)]
+        return [person]
 
     def start_position(self, person_id: UUID | str, position: str, starts_on: date | str,
                        induction_days: int = 0) -> None:
         person = self.person(person_id)
         person.start_position(position, as_date("starts_on", starts_on), int(induction_days))
-        self._save(person)
+        self._save(*self._with_portfolio(person))  # a line manager who is not a peer worker gets one too
+
+    # --- leave and career breaks --------------------------------------------------------------
+    def _leave_actor(self, worker: Person, by: UUID | str) -> Person:
+        actor = self._actor(by)
+        if not (actor.has_role("org_admin") or (actor.has_role("supervisor")
+                                                 and worker.was_supervised_by(actor.id, clock.today()))):
+            raise SupervisorNotAssigned("only an organisation admin or a supervisor assigned to this worker "
+                                        "can record or withdraw leave")
+        return actor
+
+    def record_leave(self, worker_id: UUID | str, kind: str, starts_on: date | str,
+                     ends_on: date | str | None = None, *, by: UUID | str) -> UUID:
+        """A period of leave or a career break: it moves due dates on (004:718). A kind and dates only."""
+        worker, _ = self._worker(worker_id, deactivated_ok=True)
+        actor = self._leave_actor(worker, by)
+        leave_id = uuid4()
+        worker.record_leave(leave_id, kind, as_date("starts_on", starts_on),
+                            as_date("ends_on", ends_on, required=False), actor.id)
+        self._save(worker)
+        return leave_id
+
+    def withdraw_leave(self, worker_id: UUID | str, leave_id: UUID | str, *, by: UUID | str) -> None:
+        worker, _ = self._worker(worker_id, deactivated_ok=True)
+        actor = self._leave_actor(worker, by)
+        worker.withdraw_leave(as_uuid("leave", leave_id), actor.id)
+        self._save(worker)
 
     def assign_supervisor(self, worker_id: UUID | str, supervisor_id: UUID | str, starts_on: date | str,
                           ends_on: date | str | None = None) -> None:
@@ -469,15 +503,21 @@ class PortfolioApplication(Application):
         opened = self.read_text(worker_id, topics_sealed)
         return None if opened is None else json.loads(opened or "[]")
 
-    def _reflection_body(self, template: str, body: dict[str, str] | str) -> str:
+    def reflection_template(self, template: str) -> tuple[dict | None, list[dict]]:
+        """(guidance, sections) of a reflection template: its item INTRO is guidance shown above the
+        sections, not a section to write. Free writing has one section, "text"."""
         if template not in TEMPLATES:
             raise InvalidValue("template", f"must be one of {', '.join(TEMPLATES)}")
+        if not TEMPLATES[template]:
+            return None, [{"code": "text", "title": "Reflection", "bullets": []}]
+        items = self.framework_document(TEMPLATES[template])["items"]
+        return (next((i for i in items if i["code"] == "INTRO"), None), [i for i in items if i["code"] != "INTRO"])
+
+    def _reflection_body(self, template: str, body: dict[str, str] | str) -> str:
+        _, sections = self.reflection_template(template)
         if isinstance(body, str):
             body = {"text": body}
-        allowed = {"text"}
-        if TEMPLATES[template]:
-            allowed = {item["code"] for item in self.framework_document(TEMPLATES[template])["items"]
-                       if item["code"] != "INTRO"}  # the intro is guidance, not a section to write
+        allowed = {s["code"] for s in sections}
         unknown = set(body) - allowed
         if unknown:
             raise InvalidValue("body", f"section(s) {', '.join(sorted(unknown))} are not part of the "
@@ -494,7 +534,7 @@ class PortfolioApplication(Application):
         reflection_id = uuid4()
         pf.write_reflection(reflection_id, template, self._seal(worker.id, text("title", title, max_len=200)),
                             self._seal(worker.id, body_json),
-                            self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)))
+                            self._codes("competences", list(competences or []), TAGGABLE))
         if others_story:
             pf.note_others_story("reflection", reflection_id)
         self._save(pf)
@@ -507,7 +547,7 @@ class PortfolioApplication(Application):
         template = pf._get("reflection", pf.reflections, rid)["template"]
         pf.amend_reflection(rid, self._seal(worker.id, text("title", title, max_len=200)),
                             self._seal(worker.id, self._reflection_body(template, body)),
-                            self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)))
+                            self._codes("competences", list(competences or []), TAGGABLE))
         self._save(pf)
 
     def change_exposure(self, worker_id: UUID | str, item_kind: str, item_id: UUID | str, tier: str) -> None:
@@ -578,7 +618,7 @@ class PortfolioApplication(Application):
         worker, pf = self._worker(worker_id)
         goal_id = uuid4()
         pf.set_goal(goal_id, self._seal(worker.id, text("goal", goal, max_len=2000)),
-                    self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)),
+                    self._codes("competences", list(competences or []), TAGGABLE),
                     as_date("due_on", due_on, required=False))
         self._save(pf)
         return goal_id
@@ -712,6 +752,50 @@ class PortfolioApplication(Application):
         self.keys.destroy(person.id)
         self.files.delete_all(person.id)
 
+    # --- the organisation's self-assessment ---------------------------------------------------
+    def complete_self_assessment(self, by: UUID | str, ratings: dict[str, str], notes: dict[str, str] | None = None,
+                                 ) -> int:
+        """An organisation admin records a visit of the seven-component self-assessment (a rating
+        and notes per component); returns the visit's number. Notes are the organisation's, sealed
+        with the assessment's own key: they stay readable to it when the admin who wrote them leaves."""
+        admin = self._admin(by)
+        doc = self.framework_document(SELF_ASSESSMENT)
+        assessment_id = SelfAssessment.create_id(doc["id"])
+        try:
+            assessment = self.repository.get(assessment_id)
+        except AggregateNotFoundError:
+            assessment = SelfAssessment(framework_id=doc["id"])
+        if not self.keys.has_key(assessment_id):
+            self.keys.create(assessment_id)
+        codes = [i["code"] for i in doc["items"]]
+        unknown = sorted(set(notes or {}) - set(codes))
+        if unknown:
+            raise InvalidValue("notes", f"unknown component(s) {', '.join(unknown)}")
+        answers = {code: {"rating": rating, "notes_sealed": ""} for code, rating in ratings.items()}
+        for code, note in (notes or {}).items():
+            note = text(f"notes_{code}", note, required=False, max_len=5000)
+            answers.setdefault(code, {"rating": None})["notes_sealed"] = self._seal(assessment_id, note) if note else ""
+        number = assessment.complete(admin.id, str(doc["version"]), codes,
+                                     [s["code"] for s in doc["policy"]["scale"]], answers)
+        self._save(assessment)
+        return number
+
+    def self_assessment_visits(self) -> list[dict]:
+        """Every visit, oldest first, with its notes opened and what changed since the visit before
+        (ratings that moved, components whose notes changed). For admins and auditors."""
+        try:
+            assessment = self.repository.get(SelfAssessment.create_id(SELF_ASSESSMENT))
+        except AggregateNotFoundError:
+            return []
+        visits, previous = [], None
+        for visit in assessment.visits:
+            notes = {code: self.read_text(assessment.id, a["notes_sealed"]) or "" for code, a in visit["answers"].items()}
+            notes_changed = [] if previous is None else [c for c, n in notes.items() if n != previous["notes"].get(c, "")]
+            visits.append({**visit, "notes": notes, "changes": rating_changes(previous, visit),
+                           "notes_changed": notes_changed})
+            previous = visits[-1]
+        return visits
+
     # --- levels of use ------------------------------------------------------------------------
     def stage_report(self, worker_id: UUID | str, on: date | str | None = None) -> StageReport:
         worker, pf = self._worker(worker_id)
@@ -720,7 +804,8 @@ class PortfolioApplication(Application):
         end_of_day = datetime.combine(day, time.max, tzinfo=timezone.utc)
         held = {c: pf.held_levels(c, as_of=None if day >= clock.today() else end_of_day) for c in codes}
         policy = self.framework_document(LEVELS_OF_USE)["policy"]
-        return assess(worker.positions, held, codes, policy, day)
+        shown = core_codes(c for r in pf.reflections.values() for c in r["competences"])
+        return assess(worker.positions, held, codes, policy, day, leave=worker.leave_on_record(), core_shown=shown)
 
     def notice_level_due(self, worker_id: UUID | str, due: Due) -> bool:
         """Record that this level falls due (or is overdue) for the worker, once per worker, stage and due

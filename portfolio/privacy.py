@@ -30,7 +30,8 @@ TIER_READERS = {
 # Each event in plain words, for the readable record (the JSON keeps the class name beside it).
 EVENT_WORDS = {
     "Registered": "Your account was created", "RolesChanged": "Your roles changed",
-    "PositionStarted": "You started a position", "SupervisorAssigned": "A supervisor was assigned to you",
+    "PositionStarted": "You started a position", "LeaveRecorded": "A period of leave or a career break was recorded",
+    "LeaveWithdrawn": "A leave record was withdrawn (a correction)", "SupervisorAssigned": "A supervisor was assigned to you",
     "SupervisionEnded": "A supervisor's assignment to you ended", "PasswordSet": "Your password was set",
     "TemporaryPasswordSet": "A temporary password was set for you",
     "PasswordResetIssued": "A link to set your password was made",
@@ -159,7 +160,7 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
             qualname = get_topic(type(event)).split(":")[-1]
             events.append({"type": qualname, "version": event.originator_version,
                            "at": event.timestamp, "what": in_words(qualname), "data": state, "text": readable})
-    pf = app.portfolio(worker_id) if person.has_role("peer_worker") else None
+    pf = app.portfolio(worker_id) if person.holds_portfolio else None
     items = []
     if pf is not None:
         for kind, group in (("reflection", pf.reflections), ("supervision", pf.supervisions),
@@ -177,7 +178,7 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
     return _jsonable({
         "person": {"id": worker_id, "username": person.username, "name": app.display_name(person),
                    "roles": person.roles, "joined_on": person.joined_on, "positions": person.positions,
-                   "supervisor_assignments": person.assignments},
+                   "supervisor_assignments": person.assignments, "leave": person.leave},
         "exported_at": datetime.now(timezone.utc),
         "events": events,
         "current_views": current,

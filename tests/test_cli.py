@@ -112,6 +112,8 @@ def test_frameworks_load_new_version_keeps_old(run, tmp_path):
      ["3 bad item(s)", "items[0] (A): text", "code: A is used twice", "items[2]: code"]),
     ("id: my-fw\nversion: '1'\ntitle: T\nkind: tags\nsource: {file: f.txt, lines: [1, 2]}\n"
      "items:\n  - {code: A, text: t}\npolicy: {x: {_type_: a, _data_: b}}\n", ["_type_ and _data_ is reserved"]),
+    ("id: my-fw\nversion: '1'\ntitle: T\nkind: self-assessment\nsource: {file: f.txt, lines: [1, 2]}\n"
+     "items:\n  - {code: A, text: t}\npolicy: {scale: [{code: yes, label: Yes}]}\n", ["policy: scale", "at least two"]),
 ])
 def test_frameworks_load_rejects_bad_files(run, tmp_path, content, words):
     run("init")
@@ -219,3 +221,30 @@ def test_users_create_admin_and_erase(run, env):
     assert_one_line_error(again, "already erased")
     assert_one_line_error(run("users", "erase", "nobody", "--by", "boss", "--reference", "r", "--yes", ok=False),
                           "no account named 'nobody'")
+
+
+def test_users_leave_record_list_withdraw(run, env):
+    run("init")
+    from portfolio.config import Settings
+    from portfolio.runtime import open_runtime
+
+    with open_runtime(Settings.from_env(env)) as rt:
+        rt.app.register_person("ada", "Ada Admin", ["org_admin"])
+        wid = rt.app.register_person("wendy", "Wendy Worker", ["peer_worker"])
+        rt.app.start_position(wid, "peer_worker", "2023-01-02")
+    out = run("users", "leave", "wendy", "--kind", "career break", "--from", "2023-06-01", "--to", "2023-06-30",
+              "--by", "ada").output
+    assert "Recorded career break for wendy from 2023-06-01 to 2023-06-30" in out
+    listed = run("users", "leave-list", "wendy").output
+    leave_id = listed.split()[0]
+    assert "career break" in listed and "2023-06-30" in listed
+    with open_runtime(Settings.from_env(env)) as rt:
+        assert rt.app.stage_report(wid, "2025-01-15").tenure_leave_days == 30
+    assert_one_line_error(run("users", "leave", "wendy", "--from", "2023-06-10", "--by", "ada", ok=False),
+                          "overlaps the career break")
+    assert_one_line_error(run("users", "leave", "wendy", "--from", "2023-08-01", "--by", "wendy", ok=False),
+                          "only an organisation admin or a supervisor")
+    assert_one_line_error(run("users", "leave", "wendy", "--from", "2023-13-01", "--by", "ada", ok=False),
+                          "starts_on")
+    assert "Withdrew leave" in run("users", "leave-withdraw", "wendy", leave_id, "--by", "ada").output
+    assert "No leave" in run("users", "leave-list", "wendy").output

@@ -91,6 +91,9 @@ def build_history(app, at) -> dict:
         app.end_supervision(w, sue, "2023-12-31")
     with at("2024-03-01"):
         app.start_position(w, "team_leader", "2024-03-01", 30)
+        wrong = app.record_leave(w, "leave", "2023-05-01", "2023-05-31", by=ada)
+        app.withdraw_leave(w, wrong, by=ada)
+        app.record_leave(w, "career break", "2023-06-01", "2023-06-30", by=sam)
     with at("2024-05-01"):
         app.record_training(w, "Boundaries", "Recovery College", "2024-04-10", "5.25", "face_to_face",
                             ["TE-1", "TE-3"], True, "Open College", {"RELEVANCE": 5, "SAFETY": 4})
@@ -257,6 +260,6 @@ def test_earlier_person_version(recorded, second_app):
     assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 6
     for version in versions:
         assert second_app.repository.get(w, version=version).__dict__ == states[(w, version)]
-    before_end = second_app.repository.get(w, version=versions[-3])
+    before_end = second_app.repository.get(w, version=versions[-6])  # before the end, team leader, leave
     assert before_end.assignments[1]["ends_on"] is None
     assert second_app.person(w).assignments[1]["ends_on"].isoformat() == "2023-12-31"

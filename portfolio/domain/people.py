@@ -16,11 +16,11 @@ from portfolio.domain.base import PortfolioAggregate
 from portfolio.domain import clock
 from portfolio.domain.errors import (AccountInactive, AssignmentConflict, DomainError, Erased as ErasedError,
                                     InvalidValue, OpenRequestExists, RequestNotOpen)
-from portfolio.domain.values import ACCOUNT_ROLES, POSITIONS, all_of, date_range_ok, non_empty, one_of
+from portfolio.domain.values import ACCOUNT_ROLES, LEAVE_KINDS, POSITIONS, all_of, date_range_ok, non_empty, one_of
 
 
 class Person(PortfolioAggregate):
-    class_version = 3  # v1 lacks the account-lifecycle attributes, v2 the erasure request
+    class_version = 3  # snapshots of v1 lack the account-lifecycle attributes, of v2 the erasure request and leave
 
     @staticmethod
     def upcast_v1_v2(state: dict) -> None:
@@ -32,6 +32,7 @@ class Person(PortfolioAggregate):
     def upcast_v2_v3(state: dict) -> None:
         state.setdefault("erasure_request", None)
         state.setdefault("erasure_closed", None)
+        state.setdefault("leave", [])
 
     @event("Registered")
     def __init__(self, id: UUID, username: str, name_sealed: str, roles: list[str], joined_on: date):  # noqa: A002
@@ -49,6 +50,7 @@ class Person(PortfolioAggregate):
         self.password_reset: dict | None = None  # {token_hash, expires_at, by} until used or replaced
         self.erasure_request: dict | None = None  # {at} while the person's own request is open
         self.erasure_closed: dict | None = None  # the last request's end: {outcome, at, by, reason_sealed}
+        self.leave: list[dict] = []  # {leave_id, kind, starts_on, ends_on, recorded_by, withdrawn_by}
 
     @classmethod
     def register(cls, person_id: UUID, username: str, name_sealed: str, roles: list[str],
@@ -94,9 +96,49 @@ class Person(PortfolioAggregate):
     def _position_started(self, position: str, starts_on: date, induction_days: int) -> None:
         self.positions.append({"position": position, "starts_on": starts_on, "induction_days": induction_days})
 
+    @property
+    def holds_portfolio(self) -> bool:
+        """Peer workers, and anyone in a position the levels of use name: team leaders, line managers and
+        organisational leaders "need to demonstrate" Peer manager / Peer leader (002:621-625)."""
+        return self.has_role("peer_worker") or bool(self.positions)
+
     def position_on(self, day: date) -> dict | None:
         held = [p for p in self.positions if p["starts_on"] <= day]
         return held[-1] if held else None
+
+    # --- leave and career breaks (move due dates; a kind, never a reason) -------------------
+    def record_leave(self, leave_id: UUID, kind: str, starts_on: date, ends_on: date | None, by: UUID) -> None:
+        self.refuse_if_erased()
+        one_of("kind", kind, LEAVE_KINDS)
+        date_range_ok(starts_on, ends_on)
+        for lv in self.leave_on_record():
+            if _overlaps(lv, starts_on, ends_on):
+                raise InvalidValue("starts_on", f"overlaps the {lv['kind']} from {lv['starts_on']}"
+                                   + (f" to {lv['ends_on']}" if lv["ends_on"] else " with no end date")
+                                   + ": withdraw that one first")
+        self._leave_recorded(leave_id=leave_id, kind=kind, starts_on=starts_on, ends_on=ends_on, recorded_by=by)
+
+    @event("LeaveRecorded")
+    def _leave_recorded(self, leave_id: UUID, kind: str, starts_on: date, ends_on: date | None,
+                        recorded_by: UUID) -> None:
+        self.leave.append({"leave_id": leave_id, "kind": kind, "starts_on": starts_on, "ends_on": ends_on,
+                           "recorded_by": recorded_by, "withdrawn_by": None})
+
+    def withdraw_leave(self, leave_id: UUID, by: UUID) -> None:
+        """A correction: the period no longer counts (record the right one again if needed)."""
+        self.refuse_if_erased()
+        if not any(lv["leave_id"] == leave_id for lv in self.leave_on_record()):
+            raise InvalidValue("leave", f"no leave {leave_id} on record to withdraw")
+        self._leave_withdrawn(leave_id=leave_id, withdrawn_by=by)
+
+    @event("LeaveWithdrawn")
+    def _leave_withdrawn(self, leave_id: UUID, withdrawn_by: UUID) -> None:
+        for lv in self.leave:
+            if lv["leave_id"] == leave_id:
+                lv["withdrawn_by"] = withdrawn_by
+
+    def leave_on_record(self) -> list[dict]:
+        return sorted((lv for lv in self.leave if lv["withdrawn_by"] is None), key=lambda lv: lv["starts_on"])
 
     # --- supervisor assignments ------------------------------------------------------------
     def assign_supervisor(self, supervisor_id: UUID, starts_on: date, ends_on: date | None = None) -> None:

@@ -16,11 +16,18 @@ ACCOUNT_ROLES = ("peer_worker", "supervisor", "org_admin", "auditor")
 # Positions held in the organisation: drive the expected level of use (002:615-625).
 POSITIONS = ("peer_worker", "team_leader", "line_manager", "organisational_leader")
 
+# Periods away that move a due date (004:718 flexibility about leave). A kind only, never a reason:
+# leave may be health-related and no diagnosis is held (004:624-625).
+LEAVE_KINDS = ("leave", "career break")
+
 TRAINING_DELIVERY = ("online", "face_to_face")
 SUPERVISION_ORIENTATION = ("task", "process")  # 004:699
 SUPERVISION_FORMAT = ("one_to_one", "group", "peer")
 SUPERVISION_MODE = ("in_person", "phone", "video")  # 004:699
-REFLECTION_TEMPLATES = ("free", "grow", "learning_cycle")
+REFLECTION_TEMPLATES = ("free", "grow", "learning_cycle", "ideal_helper", "circles_of_helpers")
+# How each template is named to people (the course's names for its exercises, 002:408, 676, 763).
+REFLECTION_TEMPLATE_NAMES = {"free": "Free writing", "grow": "GROW", "learning_cycle": "Learning cycle",
+                             "ideal_helper": "The IDEAL HELPER", "circles_of_helpers": "Circles of helpers"}
 EVIDENCE_KINDS = (
     "training_record",
     "supervision_record",

@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 DATA_DIR = Path(__file__).parent / "data"
 KINDS = ("levelled-competences", "clusters", "concepts", "levels-of-use", "template", "tags",
-         "training-elements", "programme")
+         "training-elements", "programme", "self-assessment")
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$", error="must be letters, digits, '.', '-' or '_'")
 
 
@@ -126,6 +126,44 @@ def _policy_errors(doc: dict) -> list[str]:
             errors.append(f"{label}: trigger: must be one of {', '.join(TRIGGERS)}")
     if not any(isinstance(s, dict) and s.get("trigger") == "start-or-induction" for s in stages):
         errors.append("policy.stages: one stage must have trigger start-or-induction")
+    return errors + _policy_extra_errors(doc["policy"], [s.get("code") for s in stages if isinstance(s, dict)])
+
+
+def _str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _policy_extra_errors(policy: dict, stage_codes: list) -> list[str]:
+    """The optional keys assess() reads: cumulative, roles (tenure counted per role), core."""
+    errors = []
+    if not isinstance(policy.get("cumulative", True), bool):
+        errors.append("policy.cumulative: must be true or false")
+    roles = policy.get("roles", {})
+    if not isinstance(roles, dict) or not all(_str_list(v) for v in roles.values()):
+        errors.append("policy.roles: must map each role kind to a list of positions")
+    core = policy.get("core", {})
+    if not isinstance(core, dict) or not _str_list(core.get("codes", [])) or not _str_list(core.get("stages", [])):
+        errors.append("policy.core: needs codes and stages, each a list of codes")
+    elif not set(core.get("stages", [])) <= set(stage_codes):
+        errors.append("policy.core.stages: names a stage that is not in policy.stages")
+    elif not isinstance(core.get("gates_held", False), bool):
+        errors.append("policy.core.gates_held: must be true or false")
+    return errors
+
+
+def _scale_errors(doc: dict) -> list[str]:
+    """A self-assessment carries the rating scale each component is rated on (policy.scale)."""
+    if doc["kind"] != "self-assessment":
+        return []
+    scale = (doc.get("policy") or {}).get("scale")
+    if not isinstance(scale, list) or len(scale) < 2:
+        return ["policy: scale: a self-assessment needs policy.scale, at least two steps (code, label)"]
+    errors = [f"policy.scale[{n}]: needs a code and a label" for n, step in enumerate(scale)
+              if not (isinstance(step, dict) and isinstance(step.get("code"), str) and step["code"]
+                      and isinstance(step.get("label"), str) and step["label"])]
+    codes = [step.get("code") for step in scale if isinstance(step, dict)]
+    if len(codes) != len(set(codes)):
+        errors.append("policy.scale: each code may appear once")
     return errors
 
 
@@ -148,7 +186,7 @@ def validate_document(doc: object) -> dict:
         FrameworkSchema().load(doc)
     except ValidationError as exc:
         raise FrameworkFileError("; ".join(f"{f}: {m}" for f, m in sorted(exc.messages.items()))) from None
-    errors = _item_errors(doc) + _policy_errors(doc)
+    errors = _item_errors(doc) + _policy_errors(doc) + _scale_errors(doc)
     if errors:
         raise FrameworkFileError(f"{len(errors)} bad item(s): " + "; ".join(errors))
     return doc

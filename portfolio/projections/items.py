@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from portfolio.domain.frameworks import Framework
+from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
@@ -18,7 +19,8 @@ from portfolio.projections.tables import (evidence, goals, matrix, portfolios, r
                                           supervisions, timeline, trainings)
 
 P = Portfolio
-LABELS = {"free": "free", "grow": "GROW", "learning_cycle": "learning cycle"}
+LABELS = {"free": "free", "grow": "GROW", "learning_cycle": "learning cycle", "ideal_helper": "Ideal Helper",
+          "circles_of_helpers": "Circles of helpers"}
 
 
 def sealed(value: str | None) -> str | None:
@@ -37,6 +39,7 @@ class PortfolioProjection(Projection):
         P.SignOffRequested: "requested", P.SignOffApproved: "approved", P.SignOffReturned: "returned",
         P.SignOffWithdrawn: "withdrawn", P.SignOffRevoked: "revoked",
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
+        Person.LeaveRecorded: "leave_recorded", Person.LeaveWithdrawn: "leave_withdrawn",
         P.SessionAttended: "attended",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
@@ -44,7 +47,8 @@ class PortfolioProjection(Projection):
                AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished,
-               *ORGANISATION_EVENTS, LevelDueNotice.Noticed, *PROGRAMME_EVENTS)
+               *ORGANISATION_EVENTS, LevelDueNotice.Noticed, SelfAssessment.Opened,
+               SelfAssessment.AssessmentCompleted, *PROGRAMME_EVENTS)
 
     def __init__(self) -> None:
         super().__init__()
@@ -87,6 +91,13 @@ class PortfolioProjection(Projection):
         self.line(e, w, str(e.originator_id), "position", None,
                   f"Started as {e.position.replace('_', ' ')} on {e.starts_on}"
                   + (f" (induction {e.induction_days} days)" if e.induction_days else ""))
+
+    def leave_recorded(self, e, w: Writer) -> None:
+        self.line(e, w, str(e.originator_id), "leave", e.leave_id,
+                  f"{e.kind.capitalize()} recorded from {e.starts_on}" + (f" to {e.ends_on}" if e.ends_on else ""))
+
+    def leave_withdrawn(self, e, w: Writer) -> None:
+        self.line(e, w, str(e.originator_id), "leave", e.leave_id, "Leave record withdrawn (a correction)")
 
     def supervisor_assigned(self, e, w: Writer) -> None:
         self.line(e, w, str(e.originator_id), "assignment", e.supervisor_id,

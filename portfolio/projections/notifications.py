@@ -20,6 +20,7 @@ from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.organisation import ORGANISATION_EVENTS
+from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import PROGRAMME_EVENTS
@@ -40,13 +41,14 @@ class NotificationsProjection(Projection):
         Person.Registered: "roles", Person.RolesChanged: "roles",
         Person.ErasureRequested: "erasure_requested", Person.ErasureRequestDeclined: "erasure_declined",
     }
-    ignored = (Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.PasswordSet, *ACCOUNT_EVENTS,
+    ignored = (Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.LeaveRecorded,
+               Person.LeaveWithdrawn, Person.PasswordSet, *ACCOUNT_EVENTS,
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
                P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,
                P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished, *ORGANISATION_EVENTS,
-               P.SessionAttended, *PROGRAMME_EVENTS)
+               SelfAssessment.Opened, SelfAssessment.AssessmentCompleted, P.SessionAttended, *PROGRAMME_EVENTS)
 
     def __init__(self) -> None:
         super().__init__()

@@ -104,6 +104,16 @@ class StageSchema(Schema):
     expected_due_on = fields.Date(**NULLABLE)
     in_induction = fields.Boolean(required=True)
     missing = fields.List(fields.String(), required=True)
+    missing_for_held = fields.List(fields.List(fields.String()), required=True, metadata={
+        "description": "[competence, level] pairs keeping the held stage lacks (empty when consistent)"})
+    missing_for_expected = fields.List(fields.List(fields.String()), required=True, metadata={
+        "description": "[competence, level] pairs the expected stage needs and lacks"})
+    core_missing = fields.List(fields.String(), required=True)
+    role = fields.String(**NULLABLE)
+    role_since = fields.Date(**NULLABLE)
+    leave_days = fields.Integer(required=True)
+    tenure_due_on = fields.Date(**NULLABLE)
+    tenure_leave_days = fields.Integer(required=True)
 
 
 class MatrixCellSchema(Schema):
@@ -355,6 +365,36 @@ class AssignmentResultSchema(Schema):
     supervisor_id = fields.UUID(required=True)
     starts_on = fields.Date(required=True)
     ends_on = fields.Date(**NULLABLE)
+
+
+class SelfAssessmentAnswerSchema(Schema):
+    component = fields.String(required=True)
+    rating = fields.String(required=True)
+    notes = fields.String(required=True, metadata={"description": "The organisation's notes ('' if none)."})
+
+
+class SelfAssessmentChangeSchema(Schema):
+    component = fields.String(required=True)
+    before = fields.String(**NULLABLE)
+    after = fields.String(required=True)
+
+
+class SelfAssessmentVisitSchema(Schema):
+    number = fields.Integer(required=True)
+    completed_at = fields.DateTime(required=True)
+    by = fields.UUID(required=True)
+    by_name = fields.String(required=True)
+    framework_version = fields.String(required=True)
+    answers = fields.List(fields.Nested(SelfAssessmentAnswerSchema), required=True)
+    changes = fields.List(fields.Nested(SelfAssessmentChangeSchema), required=True,
+                          metadata={"description": "Ratings that moved since the visit before."})
+    notes_changed = fields.List(fields.String(), required=True,
+                                metadata={"description": "Components whose notes changed since the visit before."})
+
+
+class SelfAssessmentVisitsSchema(Schema):
+    visits = fields.List(fields.Nested(SelfAssessmentVisitSchema), required=True,
+                         metadata={"description": "Every visit, oldest first."})
 
 
 # --- the worker's own lists --------------------------------------------------------------------

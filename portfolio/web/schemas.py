@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from portfolio.domain.values import (ACCOUNT_ROLES, EVIDENCE_KINDS, EXPOSURE_TIERS, GOAL_STATUSES, LEVELS, POSITIONS,
+from portfolio.domain.values import (ACCOUNT_ROLES, EVIDENCE_KINDS, EXPOSURE_TIERS, GOAL_STATUSES, LEAVE_KINDS, LEVELS,
+                                     POSITIONS,
                                      REFLECTION_TEMPLATES, SUPERVISION_FORMAT, SUPERVISION_MODE,
                                      SUPERVISION_ORIENTATION, TRAINING_DELIVERY)
 from portfolio.web.forms import Day, FormSchema
@@ -205,3 +206,24 @@ class DueFilterSchema(FormSchema):
     stage = fields.String(load_default=None, validate=CODE)
     supervisor_id = fields.UUID(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+
+
+class LeaveSchema(FormSchema):
+    """A period of leave or a career break: a kind and dates, no reason (it may be health-related)."""
+    kind = fields.String(required=True, validate=validate.OneOf(LEAVE_KINDS))
+    starts_on = Day(required=True)
+    ends_on = Day(load_default=None)
+
+    @validates_schema
+    def _order(self, data: dict, **kwargs) -> None:
+        if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise ValidationError("is before the first day", "ends_on")
+
+
+class SelfAssessmentSchema(FormSchema):
+    """One visit of the organisation's self-assessment: a rating per component (component code ->
+    scale code), notes per component optional. Which codes exist is the checklist's, checked by the domain."""
+    ratings = fields.Dict(keys=fields.String(validate=CODE), values=fields.String(validate=validate.Length(1, 40)),
+                          required=True)
+    notes = fields.Dict(keys=fields.String(validate=CODE), values=fields.String(validate=validate.Length(max=5000)),
+                        load_default=dict)

@@ -29,6 +29,7 @@ from portfolio.levels_due import by_worker, for_worker
 from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
 from portfolio.web.access import app_service, may_read_text, roles_required, runtime, supervises, worker_or_404
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.leave import section_context as leave_section
 from portfolio.web.reads import note_read, note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
 
@@ -249,7 +250,7 @@ def _summary_context(worker) -> dict:
             "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names(), "missing": missing,
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
             "due": supervision_due(s["last_session"], today, settings["supervision_every_days"]),
-            "level_due": due.dues if due else []}
+            "level_due": due.dues if due else [], **leave_section(worker)}
 
 
 def summary_goals(worker_id, rows, today: date) -> list[dict]:
@@ -298,7 +299,9 @@ def reflection(worker_id, reflection_id):
     worker = _supervisee(worker_id)
     r = shared_reflection(worker, reflection_id)
     note_reads(worker.id, [("reflection", r["id"])], "shared reflection")
-    return _render("supervisor/reflection.html", worker=worker, name=app_service().display_name(worker), r=r)
+    names = {s["code"]: s["title"] for s in app_service().reflection_template(r["template"])[1]}
+    return _render("supervisor/reflection.html", worker=worker, name=app_service().display_name(worker), r=r,
+                   names=names)
 
 
 @bp.post("/workers/<uuid:worker_id>/requests/<uuid:request_id>/revoke")

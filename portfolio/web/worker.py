@@ -12,14 +12,14 @@ from portfolio.domain.errors import DomainError
 from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
 from portfolio.levels_due import for_worker
 from portfolio.projections.asof import worker_as_of
-from portfolio.web.access import app_service, roles_required, runtime
+from portfolio.web.access import app_service, portfolio_required, runtime
 from portfolio.web.forms import domain_errors, parse
-from portfolio.web.lists import competence_items
+from portfolio.web.lists import competence_items, reflection_tags
 from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, PrivacyFilterSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
 
 bp = Blueprint("worker", __name__, url_prefix="/me")
-worker_only = roles_required("peer_worker")
+worker_only = portfolio_required  # peer workers, and managers in a position (002:621-625)
 
 
 def _render(full: str, fragment: str | None = None, status: int = 200, **context):
@@ -55,7 +55,8 @@ def dashboard():
     open_requests = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "open"]
     due = None if as_of else for_worker(views, wid, day, app_service().org_settings()["due_warning_days"])
     return _render("worker/dashboard.html", "worker/_matrix.html", status=422 if errors else 200,
-                   matrix=views.matrix(wid), stage=views.stage(wid, day), recent=recent, as_of=as_of,
+                   matrix=views.matrix(wid), stage=views.stage(wid, day), leave=views.leave(wid), recent=recent,
+                   as_of=as_of,
                    errors=errors, competences=competence_items(), levels=LEVELS,
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
                    read=lambda sealed: app_service().read_text(g.user.id, sealed),
@@ -132,10 +133,12 @@ def new_training():
 
 # --- reflections ------------------------------------------------------------------------------
 def _template_sections(template: str) -> list[dict]:
-    if not TEMPLATES.get(template):
-        return [{"code": "text", "title": "Reflection", "bullets": []}]
-    doc = app_service().framework_document(TEMPLATES[template])
-    return [i for i in doc["items"] if i["code"] != "INTRO"]
+    return app_service().reflection_template(template)[1]
+
+
+def section_names(template: str) -> dict[str, str]:
+    """Section codes (G, R, O, W…) to their names in the template's framework data."""
+    return {s["code"]: s["title"] for s in _template_sections(template)}
 
 
 @bp.route("/reflections/new", methods=["GET", "POST"])
@@ -144,7 +147,7 @@ def new_reflection():
     template = request.values.get("template", "free")
     if template not in TEMPLATES:
         template = "free"
-    sections = _template_sections(template)
+    intro, sections = app_service().reflection_template(template)
     errors: dict = {}
     form = request.form
     if request.method == "POST" and form.get("save"):
@@ -166,7 +169,7 @@ def new_reflection():
                 return redirect(url_for("worker.reflection", reflection_id=rid))
     return _render("worker/reflection_form.html", "worker/_reflection_sections.html",
                    status=422 if errors else 200, errors=errors, form=form, template=template,
-                   templates=list(TEMPLATES), sections=sections, competences=competence_items())
+                   templates=list(TEMPLATES), sections=sections, intro=intro, competences=reflection_tags())
 
 
 @bp.post("/<any(reflection, supervision, evidence, goal):kind>/<uuid:item_id>/exposure")

@@ -10,9 +10,9 @@ from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES
 from portfolio.web.access import app_service, runtime
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.lists import (FILTERS, PER_PAGE, TITLES, competence_items, list_filters, list_row, owner_reader,
-                                 reflection_versions)
+                                 reflection_tags, reflection_versions)
 from portfolio.web.schemas import ReflectionAmendSchema
-from portfolio.web.worker import _render, _template_sections, bp, worker_only
+from portfolio.web.worker import _render, _template_sections, bp, section_names, worker_only
 
 
 @bp.get("/<any(reflections, evidence, training, supervision, goals):kind>")
@@ -59,11 +59,6 @@ def _reflection(reflection_id) -> dict:
     return app_service().portfolio(g.user.id).reflections.get(str(reflection_id)) or abort(404)
 
 
-def _section_names(template: str) -> dict[str, str]:
-    """Section codes (G, R, O, W…) to their names in the template's framework data."""
-    return {s["code"]: s["title"] for s in _template_sections(template)}
-
-
 @bp.get("/reflections/<uuid:reflection_id>")
 @worker_only
 def reflection(reflection_id):
@@ -73,7 +68,7 @@ def reflection(reflection_id):
     if not 1 <= number <= len(versions):
         abort(404)
     return _render("worker/reflection.html", reflection_id=reflection_id, item=item, versions=versions,
-                   shown=versions[number - 1], names=_section_names(item["template"]), tiers=EXPOSURE_TIERS)
+                   shown=versions[number - 1], names=section_names(item["template"]), tiers=EXPOSURE_TIERS)
 
 
 @bp.route("/reflections/<uuid:reflection_id>/amend", methods=["GET", "POST"])
@@ -106,7 +101,7 @@ def amend_reflection(reflection_id):
                   **{f"body_{code}": text for code, text in body.items()}}
     return _render("worker/reflection_amend.html", status=422 if errors else 200, errors=errors,
                    reflection_id=reflection_id, item=item, sections=sections, values=values,
-                   competences=competence_items())
+                   competences=reflection_tags())
 
 
 # --- withdrawing evidence: a confirm page, then the POST --------------------------------------
