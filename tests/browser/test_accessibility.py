@@ -104,6 +104,13 @@ PAGES = [
 ]
 
 
+# Pages shown in README's screenshots (PORTFOLIO_SCREENSHOTS=docs): (role, endpoint, values) -> name.
+SHOTS = {("worker", "worker.privacy", ()): "my-privacy", ("worker", "inbox.index", ()): "inbox",
+         ("admin", "org_due.due", ()): "levels-due", ("admin", "self_assessment.index", ()): "self-assessment",
+         ("worker", "erasure.page", ()): "erasure-request", ("admin", "programmes.training", ()): "training-audit",
+         ("admin", "programmes.programme", (("programme_id", "programme.hee"),)): "programme"}
+
+
 # An empty submission: no browser-side validation, every typed-in value cleared.
 CLEAR_FORM = """form => {
   form.noValidate = true;
@@ -142,7 +149,7 @@ def _id(role, endpoint, values, action, status) -> str:
 
 
 @pytest.mark.parametrize("role, endpoint, values, action, status", PAGES, ids=[_id(*p) for p in PAGES])
-def test_page_has_no_wcag_violations(new_context, live_server, role, endpoint, values, action, status):
+def test_page_has_no_wcag_violations(new_context, live_server, shoot, role, endpoint, values, action, status):
     context = new_context(_username(live_server.scenario, role), axe=True)
     with live_server.app.test_request_context():
         url = url_for(endpoint, **_values(live_server, values))
@@ -159,3 +166,6 @@ def test_page_has_no_wcag_violations(new_context, live_server, role, endpoint, v
         page.locator("[aria-invalid=true], .error, [role=alert]").first.wait_for()
     violations = axe_violations(page)
     assert not violations, describe_violations(page.url, violations)
+    shot = SHOTS.get((role, endpoint, tuple(values.items()))) if action is None else None
+    if shot:
+        shoot(page, shot)
