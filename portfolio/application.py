@@ -589,9 +589,9 @@ class PortfolioApplication(Application):
             file_meta = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media_type": media_type,
                          "name_sealed": self._seal(worker.id, file_name(name))}
         evidence_id = uuid4()
-        pf.add_evidence(evidence_id, self._seal(worker.id, text("title", title, max_len=200)), kind, self._seal(worker.id, text("description", description,
-                                                                             required=False)),
-                        claim_dicts, fw["id"], str(fw["version"]), file_meta,
+        title_sealed = self._seal(worker.id, text("title", title, max_len=200))
+        description_sealed = self._seal(worker.id, text("description", description, required=False))
+        pf.add_evidence(evidence_id, title_sealed, kind, description_sealed, claim_dicts, fw["id"], str(fw["version"]), file_meta,
                         [as_uuid("links", x) for x in links or []])
         if others_story:
             pf.note_others_story("evidence", evidence_id)

@@ -31,7 +31,8 @@ TIER_READERS = {
 EVENT_WORDS = {
     "Registered": "Your account was created", "RolesChanged": "Your roles changed",
     "PositionStarted": "You started a position", "LeaveRecorded": "A period of leave or a career break was recorded",
-    "LeaveWithdrawn": "A leave record was withdrawn (a correction)", "SupervisorAssigned": "A supervisor was assigned to you",
+    "LeaveWithdrawn": "A leave record was withdrawn (a correction)",
+    "SupervisorAssigned": "A supervisor was assigned to you",
     "SupervisionEnded": "A supervisor's assignment to you ended", "PasswordSet": "Your password was set",
     "TemporaryPasswordSet": "A temporary password was set for you",
     "PasswordResetIssued": "A link to set your password was made",

@@ -90,7 +90,9 @@ def _sealed(field: str, value: str) -> str:
 
 
 class Portfolio(PortfolioAggregate):
-    class_version = 4  # snapshots: v1 held training, supervision and evidence text in clear; v2 goals had no tier; v3 no attendances
+    # Snapshots: v1 held training, supervision and evidence text in clear; v2 goals had no tier;
+    # v3 had no attendances.
+    class_version = 4
 
     @staticmethod
     def upcast_v1_v2(state: dict) -> None:

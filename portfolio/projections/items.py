@@ -43,8 +43,8 @@ class PortfolioProjection(Projection):
         P.SessionAttended: "attended",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
-               *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
-               AccessLog.ContentsRead,
+               *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened,
+               AccessLog.ContentRead, AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished,
                *ORGANISATION_EVENTS, LevelDueNotice.Noticed, SelfAssessment.Opened,

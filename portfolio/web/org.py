@@ -28,7 +28,8 @@ from portfolio.web.forms import domain_errors, parse
 from portfolio.web.forms import done as _done
 from portfolio.web.leave import section_context as leave_section
 from portfolio.web.schemas import (AccountFilterSchema, AccountSchema, AsOfSchema, AssignmentSchema,
-                                   AuditFilterSchema, AuditPageSchema, DeactivationSchema, ErasureSchema, EndAssignmentSchema, RolesSchema)
+                                   AuditFilterSchema, AuditPageSchema, DeactivationSchema, EndAssignmentSchema,
+                                   ErasureSchema, RolesSchema)
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 staff_only = roles_required("org_admin", "auditor")
