@@ -25,6 +25,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.stages import StageReport, assess
+from portfolio.domain.tags import TagCatalogue
 from portfolio.domain.values import LEGACY_CLEAR, in_range, printable
 from portfolio.files import FileStore, check_file
 from portfolio.passwords import hash_password, temporary_password, verify_password
@@ -36,7 +37,8 @@ CLUSTERS = "core-clusters"
 LEVELS_OF_USE = "levels-of-use"
 TRAINING_ELEMENTS = "training-elements"
 TRAINING_EVALUATION = "training-evaluation"  # 001 feedback form: self-ratings 1-5
-TAG_FRAMEWORKS = ("who-roles", "ethical-principles")
+# The catalogues reflections and evidence can be tagged with (seeds 004, 002, 001/003), in form order.
+TAG_FRAMEWORKS = ("who-roles", "ethical-principles", "core-concepts", "core-clusters", "hee-competences")
 TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle"}
 MAX_TEXT = 20_000
 
@@ -232,6 +234,17 @@ class PortfolioApplication(Application):
         if unknown:
             raise InvalidValue(field, f"unknown code(s) {', '.join(unknown)}")
         return list(codes)
+
+    def tag_catalogues(self) -> dict[str, TagCatalogue]:
+        """Each tag catalogue's current version and item codes (a catalogue not loaded offers none)."""
+        out = {}
+        for fid in TAG_FRAMEWORKS:
+            try:
+                doc = self.framework_document(fid)
+            except NotFound:
+                continue
+            out[fid] = TagCatalogue(fid, str(doc["version"]), frozenset(catalogue.competence_codes(doc)))
+        return out
 
     # --- people -------------------------------------------------------------------------------
     def register_person(self, username: str, display_name: str, roles: list[str],
@@ -456,27 +469,42 @@ class PortfolioApplication(Application):
         return json.dumps(body, ensure_ascii=False)
 
     def write_reflection(self, worker_id: UUID | str, template: str, title: str, body: dict[str, str] | str,
-                         competences: list[str] | None = None, others_story: bool = False) -> UUID:
+                         competences: list[str] | None = None, others_story: bool = False,
+                         tags: list[str] | None = None) -> UUID:
+        """`tags` are 'catalogue:code' strings of TAG_FRAMEWORKS."""
         worker, pf = self._worker(worker_id)
         body_json = self._reflection_body(template, body)
         reflection_id = uuid4()
         pf.write_reflection(reflection_id, template, self._seal(worker.id, text("title", title, max_len=200)),
                             self._seal(worker.id, body_json),
-                            self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)))
+                            self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)),
+                            tags or [], self.tag_catalogues())
         if others_story:
             pf.note_others_story("reflection", reflection_id)
         self._save(pf)
         return reflection_id
 
     def amend_reflection(self, worker_id: UUID | str, reflection_id: UUID | str, title: str,
-                         body: dict[str, str] | str, competences: list[str] | None = None) -> None:
+                         body: dict[str, str] | str, competences: list[str] | None = None,
+                         tags: list[str] | None = None) -> None:
+        """`tags` None keeps the reflection's tags; a list replaces them (a TagsChanged event)."""
         worker, pf = self._worker(worker_id)
         rid = as_uuid("reflection", reflection_id)
         template = pf._get("reflection", pf.reflections, rid)["template"]
         pf.amend_reflection(rid, self._seal(worker.id, text("title", title, max_len=200)),
                             self._seal(worker.id, self._reflection_body(template, body)),
                             self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)))
+        if tags is not None:
+            pf.change_tags("reflection", rid, tags, self.tag_catalogues())
         self._save(pf)
+
+    def change_tags(self, worker_id: UUID | str, item_kind: str, item_id: UUID | str, tags: list[str]) -> bool:
+        """Replace the tags of a reflection or evidence; False when they were already these."""
+        _, pf = self._worker(worker_id)
+        changed = pf.change_tags(item_kind, as_uuid("item", item_id), list(tags), self.tag_catalogues())
+        if changed:
+            self._save(pf)
+        return changed
 
     def change_exposure(self, worker_id: UUID | str, item_kind: str, item_id: UUID | str, tier: str) -> None:
         _, pf = self._worker(worker_id)
@@ -497,7 +525,7 @@ class PortfolioApplication(Application):
     def add_evidence(self, worker_id: UUID | str, title: str, kind: str, description: str = "",
                      claims: list[tuple[str, str]] | None = None,
                      file: tuple[str, str, bytes] | None = None, links: list[UUID | str] | None = None,
-                     others_story: bool = False) -> UUID:
+                     others_story: bool = False, tags: list[str] | None = None) -> UUID:
         """`claims` are (competence code, level); `file` is (file name, media type, bytes); `links` are
         the ids of training, supervision or reflection records the evidence documents."""
         worker, pf = self._worker(worker_id)
@@ -520,7 +548,7 @@ class PortfolioApplication(Application):
         pf.add_evidence(evidence_id, self._seal(worker.id, text("title", title, max_len=200)), kind, self._seal(worker.id, text("description", description,
                                                                              required=False)),
                         claim_dicts, fw["id"], str(fw["version"]), file_meta,
-                        [as_uuid("links", x) for x in links or []])
+                        [as_uuid("links", x) for x in links or []], tags or [], self.tag_catalogues())
         if others_story:
             pf.note_others_story("evidence", evidence_id)
         if file is not None:  # stored only once the domain has accepted the evidence

@@ -13,7 +13,7 @@ PORTFOLIO_EVENTS = tuple(getattr(Portfolio, n) for n in (
     "Opened", "TrainingRecorded", "SupervisionRecorded", "ReflectionWritten", "ReflectionAmended",
     "ExposureChanged", "EvidenceAdded", "EvidenceWithdrawn", "GoalSet", "GoalReviewed", "SignOffRequested",
     "SignOffApproved", "SignOffReturned", "SignOffWithdrawn", "SignOffRevoked", "OthersStoryNoted",
-    "StoryPermissionConfirmed"))
+    "StoryPermissionConfirmed", "TagsChanged"))
 
 
 class PeopleProjection(Projection):
