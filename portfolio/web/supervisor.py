@@ -30,6 +30,7 @@ from portfolio.web.access import app_service, may_read_text, roles_required, run
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.reads import note_read, note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
+from portfolio.web.tags import count_rows, keys, tag_titles
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
 supervisor_only = roles_required("supervisor")
@@ -234,6 +235,8 @@ def _summary_context(worker) -> dict:
             "actions": actions, "reflections": reflections,
             "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names(), "missing": missing,
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
+            # Tags of what is shared with this supervisor only: a private item's tags stay private.
+            "tag_rows": count_rows(runtime().read_models().tag_counts(str(worker.id), shared_only=True)),
             "due": supervision_due(s["last_session"], today)}
 
 
@@ -256,7 +259,7 @@ def shared_reflection(worker, reflection_id) -> dict:
     return {"id": str(reflection_id), "template": item["template"], "competences": item["competences"],
             "exposure": item["exposure"], "title": read(latest["title_sealed"]),
             "body": json.loads(read(latest["body_sealed"]) or "{}"), "written_at": latest["written_at"],
-            "versions": len(item["versions"])}
+            "versions": len(item["versions"]), "tags": keys(item.get("tags"))}
 
 
 @bp.get("/workers/<uuid:worker_id>/reflections/<uuid:reflection_id>")
@@ -265,7 +268,8 @@ def reflection(worker_id, reflection_id):
     worker = _supervisee(worker_id)
     r = shared_reflection(worker, reflection_id)
     note_reads(worker.id, [("reflection", r["id"])], "shared reflection")
-    return _render("supervisor/reflection.html", worker=worker, name=app_service().display_name(worker), r=r)
+    return _render("supervisor/reflection.html", worker=worker, name=app_service().display_name(worker), r=r,
+                   tag_titles=tag_titles())
 
 
 @bp.post("/workers/<uuid:worker_id>/requests/<uuid:request_id>/revoke")
