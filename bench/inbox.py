@@ -47,15 +47,14 @@ def side_by_side(client, url: str) -> tuple[float, float]:
 
 
 def badge_off():
-    """Replace the badge's queries by constants; returns a function that puts them back."""
+    """Replace the badge's query by a constant; returns a function that puts them back."""
     from portfolio.projections import inbox as queries
 
-    saved = queries.unread_count, queries.due_notice
+    saved = queries.unread_count
     queries.unread_count = lambda *a, **k: 0
-    queries.due_notice = lambda *a, **k: None
 
     def restore():
-        queries.unread_count, queries.due_notice = saved
+        queries.unread_count = saved
     return restore
 
 

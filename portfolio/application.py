@@ -21,10 +21,13 @@ from portfolio.crypto import KeyStore, KeyUnavailable
 from portfolio.domain import clock
 from portfolio.domain.errors import Conflict, DomainError, Erased, InvalidValue, NotFound, SupervisorNotAssigned
 from portfolio.domain.access_log import AccessLog
+from portfolio.domain.due import Due, LevelDueNotice
+from portfolio.domain.organisation import SETTINGS, Organisation
+from portfolio.domain.organisation import defaults as org_defaults
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
-from portfolio.domain.stages import StageReport, assess
+from portfolio.domain.stages import StageReport, assess, core_codes
 from portfolio.domain.tags import TagCatalogue
 from portfolio.domain.values import LEGACY_CLEAR, in_range, printable
 from portfolio.files import FileStore, check_file
@@ -34,6 +37,8 @@ from portfolio.frameworks import catalogue
 
 COMPETENCES = "worker-competences"
 CLUSTERS = "core-clusters"
+CONCEPTS = "core-concepts"
+TAGGABLE = (COMPETENCES, CLUSTERS, CONCEPTS)  # frameworks whose codes records may be tagged with
 LEVELS_OF_USE = "levels-of-use"
 TRAINING_ELEMENTS = "training-elements"
 TRAINING_EVALUATION = "training-evaluation"  # 001 feedback form: self-ratings 1-5
@@ -99,7 +104,7 @@ RESET_VALID = timedelta(hours=72)  # a set-password link: long enough for a week
 
 class PortfolioApplication(Application):
     name = "portfolio"  # pinned: table names must not move with a class rename
-    snapshotting_intervals = {Portfolio: 50, Person: 50, AccessLog: 100}
+    snapshotting_intervals = {Portfolio: 50, Person: 50, AccessLog: 100, Organisation: 50}
 
     def __init__(self, env: dict[str, str] | None = None, *, keys: KeyStore, files: FileStore,
                  sessions: SessionStore | None = None):
@@ -139,8 +144,8 @@ class PortfolioApplication(Application):
 
     def _worker(self, worker_id: UUID | str, *, deactivated_ok: bool = False) -> tuple[Person, Portfolio]:
         worker = self.person(worker_id)
-        if not worker.has_role("peer_worker"):
-            raise NotFound(f"{worker.username} has no portfolio (not a peer worker)")
+        if not worker.holds_portfolio:
+            raise NotFound(f"{worker.username} has no portfolio (not a peer worker, no position recorded)")
         if worker.erased_at is not None:
             raise Erased(f"{worker.username}'s portfolio was erased on {worker.erased_at.date()}")
         if not deactivated_ok:
@@ -259,7 +264,7 @@ class PortfolioApplication(Application):
         try:
             person = Person.register(person_id, username, self._seal(person_id, display_name), roles, joined)
             aggregates: list[Any] = [person, Username(username=person.username, person_id=person.id)]
-            if person.has_role("peer_worker"):
+            if person.holds_portfolio:
                 aggregates.append(Portfolio(worker_id=person.id))
             self._save(*aggregates)
         except DomainError:
@@ -282,16 +287,45 @@ class PortfolioApplication(Application):
     def change_roles(self, person_id: UUID | str, roles: list[str]) -> None:
         person = self.person(person_id)
         person.change_roles(roles)
-        aggregates: list[Any] = [person]
-        if person.has_role("peer_worker") and Portfolio.create_id(person.id) not in self.repository:
-            aggregates.append(Portfolio(worker_id=person.id))
-        self._save(*aggregates)
+        self._save(*self._with_portfolio(person))
+
+    def _with_portfolio(self, person: Person) -> list[Any]:
+        """The person, and a new portfolio if they now hold one and had none."""
+        if person.holds_portfolio and Portfolio.create_id(person.id) not in self.repository:
+            return [person, Portfolio(worker_id=person.id)]
+        return [person]
 
     def start_position(self, person_id: UUID | str, position: str, starts_on: date | str,
                        induction_days: int = 0) -> None:
         person = self.person(person_id)
         person.start_position(position, as_date("starts_on", starts_on), int(induction_days))
-        self._save(person)
+        self._save(*self._with_portfolio(person))  # a line manager who is not a peer worker gets one too
+
+    # --- leave and career breaks --------------------------------------------------------------
+    def _leave_actor(self, worker: Person, by: UUID | str) -> Person:
+        actor = self._actor(by)
+        if not (actor.has_role("org_admin") or (actor.has_role("supervisor")
+                                                 and worker.was_supervised_by(actor.id, clock.today()))):
+            raise SupervisorNotAssigned("only an organisation admin or a supervisor assigned to this worker "
+                                        "can record or withdraw leave")
+        return actor
+
+    def record_leave(self, worker_id: UUID | str, kind: str, starts_on: date | str,
+                     ends_on: date | str | None = None, *, by: UUID | str) -> UUID:
+        """A period of leave or a career break: it moves due dates on (004:718). A kind and dates only."""
+        worker, _ = self._worker(worker_id, deactivated_ok=True)
+        actor = self._leave_actor(worker, by)
+        leave_id = uuid4()
+        worker.record_leave(leave_id, kind, as_date("starts_on", starts_on),
+                            as_date("ends_on", ends_on, required=False), actor.id)
+        self._save(worker)
+        return leave_id
+
+    def withdraw_leave(self, worker_id: UUID | str, leave_id: UUID | str, *, by: UUID | str) -> None:
+        worker, _ = self._worker(worker_id, deactivated_ok=True)
+        actor = self._leave_actor(worker, by)
+        worker.withdraw_leave(as_uuid("leave", leave_id), actor.id)
+        self._save(worker)
 
     def assign_supervisor(self, worker_id: UUID | str, supervisor_id: UUID | str, starts_on: date | str,
                           ends_on: date | str | None = None) -> None:
@@ -375,6 +409,25 @@ class PortfolioApplication(Application):
         admin = self._admin(by)
         person = self.person(person_id)
         person.reactivate(admin.id)
+        self._save(person)
+
+    # --- a person's own erasure request (erase_worker carries it out) ----------------------------
+    def request_erasure(self, person_id: UUID | str) -> None:
+        person = self.person(person_id)
+        person.request_erasure()
+        self._save(person)
+
+    def withdraw_erasure_request(self, person_id: UUID | str) -> None:
+        person = self.person(person_id)
+        person.withdraw_erasure_request()
+        self._save(person)
+
+    def decline_erasure_request(self, person_id: UUID | str, by: UUID | str, reason: str) -> None:
+        admin = self._admin(by)
+        person = self.person(person_id)
+        person.refuse_if_erased()  # before sealing: an erased person has no key to seal with
+        # Sealed with the person's key, like a deactivation reason: their erasure erases it too.
+        person.decline_erasure_request(admin.id, self._seal(person.id, text("reason", reason, max_len=500)))
         self._save(person)
 
     def _admin(self, person_id: UUID | str) -> Person:
@@ -477,7 +530,7 @@ class PortfolioApplication(Application):
         reflection_id = uuid4()
         pf.write_reflection(reflection_id, template, self._seal(worker.id, text("title", title, max_len=200)),
                             self._seal(worker.id, body_json),
-                            self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)),
+                            self._codes("competences", list(competences or []), TAGGABLE),
                             tags or [], self.tag_catalogues())
         if others_story:
             pf.note_others_story("reflection", reflection_id)
@@ -493,7 +546,7 @@ class PortfolioApplication(Application):
         template = pf._get("reflection", pf.reflections, rid)["template"]
         pf.amend_reflection(rid, self._seal(worker.id, text("title", title, max_len=200)),
                             self._seal(worker.id, self._reflection_body(template, body)),
-                            self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)))
+                            self._codes("competences", list(competences or []), TAGGABLE))
         if tags is not None:
             pf.change_tags("reflection", rid, tags, self.tag_catalogues())
         self._save(pf)
@@ -574,7 +627,7 @@ class PortfolioApplication(Application):
         worker, pf = self._worker(worker_id)
         goal_id = uuid4()
         pf.set_goal(goal_id, self._seal(worker.id, text("goal", goal, max_len=2000)),
-                    self._codes("competences", list(competences or []), (COMPETENCES, CLUSTERS)),
+                    self._codes("competences", list(competences or []), TAGGABLE),
                     as_date("due_on", due_on, required=False))
         self._save(pf)
         return goal_id
@@ -716,7 +769,41 @@ class PortfolioApplication(Application):
         end_of_day = datetime.combine(day, time.max, tzinfo=timezone.utc)
         held = {c: pf.held_levels(c, as_of=None if day >= clock.today() else end_of_day) for c in codes}
         policy = self.framework_document(LEVELS_OF_USE)["policy"]
-        return assess(worker.positions, held, codes, policy, day)
+        shown = core_codes(c for r in pf.reflections.values() for c in r["competences"])
+        return assess(worker.positions, held, codes, policy, day, leave=worker.leave_on_record(), core_shown=shown)
+
+    def notice_level_due(self, worker_id: UUID | str, due: Due) -> bool:
+        """Record that this level falls due (or is overdue) for the worker, once per worker, stage and due
+        date; returns whether the notice is new. A second run, or another process, records nothing."""
+        notice = LevelDueNotice.notice(as_uuid("worker", worker_id), due)
+        if notice.id in self.repository:
+            return False
+        try:
+            self._save(notice)
+        except Conflict:  # recorded by another run at the same moment
+            return False
+        return True
+
+    # --- the organisation's settings ----------------------------------------------------------
+    def organisation(self) -> Organisation | None:
+        """The settings aggregate, or None while nothing was ever changed (the defaults apply)."""
+        try:
+            return self.repository.get(Organisation.create_id())
+        except AggregateNotFoundError:
+            return None
+
+    def org_settings(self) -> dict[str, int]:
+        org = self.organisation()
+        return {name: org.setting(name) for name in SETTINGS} if org else org_defaults()
+
+    def change_org_settings(self, by: UUID | str | None, **values) -> dict[str, list[int]]:
+        """Change some settings (by an admin; None: the operator at the command line). Returns what changed."""
+        by_id = str(self._admin(by).id) if by is not None else None
+        org = self.organisation() or Organisation.found()
+        changes = org.change_settings(by_id, values)
+        if changes:
+            self._save(org)
+        return changes
 
     # --- the log ------------------------------------------------------------------------------
     def _select(self, event_class: type) -> Iterator[Any]:

@@ -188,6 +188,47 @@ def users_temporary_password(username: str) -> None:
     click.echo("It works until they sign in, when they must choose their own.")
 
 
+@users.command("leave")
+@click.argument("username")
+@click.option("--kind", type=click.Choice(["leave", "career break"]), default="leave", show_default=True)
+@click.option("--from", "starts_on", required=True, help="First day away (YYYY-MM-DD).")
+@click.option("--to", "ends_on", default=None, help="Last day away (YYYY-MM-DD); leave out if not known yet.")
+@click.option("--by", "by", required=True, help="Username of the organisation admin or current supervisor.")
+def users_leave(username: str, kind: str, starts_on: str, ends_on: str | None, by: str) -> None:
+    """Record a period of leave or a career break: the levels-of-use due dates move on by the days away.
+    No reason is kept (it may be health-related)."""
+    with _runtime() as rt:
+        leave_id = rt.app.record_leave(rt.app.find_username(username), kind, starts_on, ends_on,
+                                       by=rt.app.find_username(by))
+        rt.projector.catch_up_all()
+    click.echo(f"Recorded {kind} for {username.strip().lower()} from {starts_on}"
+               + (f" to {ends_on}" if ends_on else ", no end date yet") + f" (id {leave_id}).")
+
+
+@users.command("leave-list")
+@click.argument("username")
+def users_leave_list(username: str) -> None:
+    """The leave and career breaks on record for a person, with their ids (to withdraw one)."""
+    with _runtime() as rt:
+        rows = rt.app.person(rt.app.find_username(username)).leave_on_record()
+    for lv in rows:
+        click.echo(f"{lv['leave_id']}  {lv['kind']:<12} {lv['starts_on']} to {lv['ends_on'] or '(no end date)'}")
+    if not rows:
+        click.echo("No leave or career break on record.")
+
+
+@users.command("leave-withdraw")
+@click.argument("username")
+@click.argument("leave_id")
+@click.option("--by", "by", required=True, help="Username of the organisation admin or current supervisor.")
+def users_leave_withdraw(username: str, leave_id: str, by: str) -> None:
+    """Withdraw a leave record entered by mistake (a correction: the record stays in the log)."""
+    with _runtime() as rt:
+        rt.app.withdraw_leave(rt.app.find_username(username), leave_id, by=rt.app.find_username(by))
+        rt.projector.catch_up_all()
+    click.echo(f"Withdrew leave {leave_id} of {username.strip().lower()}.")
+
+
 @users.command("erase")
 @click.argument("username")
 @click.option("--by", "admin", required=True, help="Username of the organisation admin carrying it out.")
@@ -256,6 +297,43 @@ def notifications_send() -> None:
                f"given up {report.given_up}.")
     if report.failed:
         sys.exit(1)
+
+
+@notifications.command("due")
+def notifications_due() -> None:
+    """Record a notice for each level of use coming due within the warning window, or overdue: once per
+    worker, stage and due date, so it is safe to run daily (cron). The inbox and `send` take them up."""
+    from portfolio.domain import clock
+    from portfolio.levels_due import record_notices
+
+    day = clock.today()
+    with _runtime() as rt:
+        new, old = record_notices(rt.app, rt.read_models(), day)
+        rt.projector.catch_up("notifications")
+    click.echo(f"Levels of use coming due on {day.isoformat()}: {new} new notice(s), {old} already recorded.")
+
+
+@cli.group()
+def org() -> None:
+    """The organisation's settings."""
+
+
+@org.command("settings")
+@click.option("--due-warning-days", help="Warn this many days before a level of use falls due (1-365).")
+@click.option("--supervision-every-days", help="Next supervision this many days after the last (7-182).")
+@click.option("--by", "admin", default=None, help="Username of the organisation admin making the change.")
+def org_settings(due_warning_days: str | None, supervision_every_days: str | None, admin: str | None) -> None:
+    """Show the settings and their history; with options, change them (each change is recorded)."""
+    values = {k: v for k, v in (("due_warning_days", due_warning_days),
+                                ("supervision_every_days", supervision_every_days)) if v is not None}
+    with _runtime() as rt:
+        if values:
+            by = rt.app.find_username(admin) if admin else None
+            changes = rt.app.change_org_settings(by, **values)
+            click.echo("Changed: " + ", ".join(f"{k} {old} -> {new}" for k, (old, new) in changes.items())
+                       if changes else "No change: the settings already have these values.")
+        for name, value in rt.app.org_settings().items():
+            click.echo(f"{name} = {value}")
 
 
 @cli.group()

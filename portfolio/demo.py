@@ -165,6 +165,8 @@ class DemoBuilder:
         with self.at(day):
             for text in self.rng.sample(GOALS, 2):
                 w.goals.append(self.app.set_goal(wid, text, [], day + timedelta(days=180)))
+            if n % 2 == 0:  # some workers share their first goal with their supervisor (no draw: same demo)
+                self.app.change_exposure(wid, "goal", w.goals[0], "supervisors")
         return w
 
     def week(self, w: Worker, day: date, n: int) -> None:

@@ -34,11 +34,17 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 RECENT = timedelta(days=7)
 SUBJECTS = {"requested": "A sign-off request is waiting for you", "approved": "Your sign-off was approved",
-            "returned": "Your sign-off request was returned with feedback", "revoked": "Your sign-off was revoked"}
+            "returned": "Your sign-off request was returned with feedback", "revoked": "Your sign-off was revoked",
+            "due": "A level of use is coming due", "overdue": "A level of use is overdue",
+            "erasure_requested": "Someone asked for their record to be erased",
+            "erasure_declined": "Your erasure request was declined"}
 WHAT = {"requested": "A worker you supervise asked for sign-off of {c} ({lv}).",
         "approved": "Your sign-off of {c} ({lv}) was approved.",
         "returned": "Your sign-off request for {c} ({lv}) was returned with feedback.",
-        "revoked": "Your sign-off of {c} ({lv}) was revoked."}
+        "revoked": "Your sign-off of {c} ({lv}) was revoked.",
+        "erasure_requested": "A person asked for their record to be erased; an organisation admin decides.",
+        "erasure_declined": "An organisation admin declined your erasure request; the reason is on the page."}
+DUE_WHAT = "{whose}{stage} ({lv}) {verb} on {on}: {n} level{s} still missing."
 
 
 @dataclass(frozen=True)
@@ -80,15 +86,30 @@ class Report:
 def link(row) -> str:
     if row.kind == "requested":
         return f"/supervise#req-{row.request_id}"
+    if row.kind in ("due", "overdue") and row.recipient_id != row.worker_id:
+        return f"/supervise/workers/{row.worker_id}/summary"
+    if row.kind == "erasure_requested":
+        return f"/org/accounts/{row.worker_id}"
+    if row.kind == "erasure_declined":
+        return "/me/erasure"
     return "/me"
 
 
-def message(row, smtp: Smtp, username: str) -> EmailMessage:
+def what(row, stage_names: dict[str, str]) -> str:
+    levels = row.levels.replace(",", ", ")
+    if row.kind not in ("due", "overdue"):
+        return WHAT[row.kind].format(c=row.competence, lv=levels)
+    return DUE_WHAT.format(whose="" if row.recipient_id == row.worker_id else "For a worker you supervise: ",
+                           stage=stage_names.get(row.stage, row.stage), lv=levels, n=row.missing,
+                           s="" if row.missing == 1 else "s", verb="was due" if row.kind == "overdue" else "is due",
+                           on=f"{row.due_on.day} {row.due_on:%B %Y}")
+
+
+def message(row, smtp: Smtp, username: str, stage_names: dict[str, str] | None = None) -> EmailMessage:
     msg = EmailMessage()
     msg["Subject"] = f"Portfolio: {SUBJECTS[row.kind]}"
     msg["From"], msg["To"] = smtp.sender, smtp.to.format(username=username)
-    levels = row.levels.replace(",", ", ")
-    msg.set_content(f"{WHAT[row.kind].format(c=row.competence, lv=levels)}\n"
+    msg.set_content(f"{what(row, stage_names or {})}\n"
                     f"When: {row.at.strftime('%Y-%m-%d %H:%M')} UTC\n\n"
                     f"Open it: {smtp.base}{link(row)}\n\n"
                     "Sign in to see it; this message holds no text from the portfolio.\n")
@@ -108,6 +129,7 @@ def send_pending(runtime, url: str) -> Report:
             m.c.sent_at.is_(None), m.c.attempts >= MAX_ATTEMPTS)).scalar_one()
     sent = failed = 0
     client = None
+    stage_names = {i["code"]: i.get("title", i["code"]) for i in runtime.app.framework_document("levels-of-use")["items"]}
     for row in rows:
         error = None
         try:
@@ -117,7 +139,7 @@ def send_pending(runtime, url: str) -> Report:
             else:
                 if client is None:
                     client = _connect(smtp)
-                client.send_message(message(row, smtp, person.username))
+                client.send_message(message(row, smtp, person.username, stage_names))
         except Exception as exc:  # noqa: BLE001 - any failure is recorded and retried, never lost
             error = f"{type(exc).__name__}: {exc}"[:500]
             client = _quit(client)

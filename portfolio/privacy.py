@@ -30,18 +30,23 @@ TIER_READERS = {
 # Each event in plain words, for the readable record (the JSON keeps the class name beside it).
 EVENT_WORDS = {
     "Registered": "Your account was created", "RolesChanged": "Your roles changed",
-    "PositionStarted": "You started a position", "SupervisorAssigned": "A supervisor was assigned to you",
+    "PositionStarted": "You started a position", "LeaveRecorded": "A period of leave or a career break was recorded",
+    "LeaveWithdrawn": "A leave record was withdrawn (a correction)", "SupervisorAssigned": "A supervisor was assigned to you",
     "SupervisionEnded": "A supervisor's assignment to you ended", "PasswordSet": "Your password was set",
     "TemporaryPasswordSet": "A temporary password was set for you",
     "PasswordResetIssued": "A link to set your password was made",
     "ApiTokenIssued": "An API token was made for your account", "Deactivated": "Your account was deactivated",
     "Reactivated": "Your account was reactivated", "Erased": "Your personal text and files were erased",
+    "ErasureRequested": "You asked for your record to be erased",
+    "ErasureRequestWithdrawn": "You withdrew your erasure request",
+    "ErasureRequestDeclined": "An organisation admin declined your erasure request",
     "Portfolio.Opened": "Your portfolio was started", "TrainingRecorded": "A training was recorded",
     "SupervisionRecorded": "A supervision session was recorded", "ReflectionWritten": "You wrote a reflection",
     "ReflectionAmended": "You amended a reflection", "ExposureChanged": "You changed who can read an item",
     "OthersStoryNoted": "You noted that an item tells someone else's story",
     "StoryPermissionConfirmed": "You recorded that a story was told with permission",
-    "TagsChanged": "You changed an item's tags", "EvidenceAdded": "You added evidence", "EvidenceWithdrawn": "You withdrew evidence",
+    "TagsChanged": "You changed an item's tags",
+    "EvidenceAdded": "You added evidence", "EvidenceWithdrawn": "You withdrew evidence",
     "GoalSet": "You set a development goal", "GoalReviewed": "You reviewed a goal",
     "SignOffRequested": "You asked for a sign-off", "SignOffApproved": "A sign-off was approved",
     "SignOffReturned": "A sign-off request was returned with feedback",
@@ -67,11 +72,14 @@ def _created_at(item_kind: str, item: dict) -> datetime:
         return item["versions"][0]["written_at"]
     if item_kind == "evidence":
         return item["added_at"]
+    if item_kind == "goal":  # a goal from a snapshot older than its tier has no time: private from the start
+        return item.get("set_at") or datetime.min.replace(tzinfo=timezone.utc)
     return datetime.combine(item["held_on"], time.min, tzinfo=timezone.utc)
 
 
 def _item(pf: Portfolio, item_kind: str, item_id: UUID) -> dict:
-    items = {"reflection": pf.reflections, "supervision": pf.supervisions, "evidence": pf.evidence}.get(item_kind)
+    items = {"reflection": pf.reflections, "supervision": pf.supervisions, "evidence": pf.evidence,
+             "goal": pf.goals}.get(item_kind)
     if items is None or str(item_id) not in items:
         raise NotFound(f"no {item_kind} {item_id} in this portfolio")
     return items[str(item_id)]
@@ -152,11 +160,11 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
             qualname = get_topic(type(event)).split(":")[-1]
             events.append({"type": qualname, "version": event.originator_version,
                            "at": event.timestamp, "what": in_words(qualname), "data": state, "text": readable})
-    pf = app.portfolio(worker_id) if person.has_role("peer_worker") else None
+    pf = app.portfolio(worker_id) if person.holds_portfolio else None
     items = []
     if pf is not None:
         for kind, group in (("reflection", pf.reflections), ("supervision", pf.supervisions),
-                            ("evidence", pf.evidence)):
+                            ("evidence", pf.evidence), ("goal", pf.goals)):
             for item_id in group:
                 items.append({"kind": kind, "id": item_id,
                               "exposure": exposure_history(app, worker_id, kind, UUID(item_id))})
@@ -170,7 +178,7 @@ def subject_access(app: PortfolioApplication, views, worker_id: UUID | str) -> d
     return _jsonable({
         "person": {"id": worker_id, "username": person.username, "name": app.display_name(person),
                    "roles": person.roles, "joined_on": person.joined_on, "positions": person.positions,
-                   "supervisor_assignments": person.assignments},
+                   "supervisor_assignments": person.assignments, "leave": person.leave},
         "exported_at": datetime.now(timezone.utc),
         "events": events,
         "current_views": current,
@@ -199,6 +207,8 @@ def _title(app: PortfolioApplication, pf: Portfolio | None, worker_id: UUID, rea
         return app.read_text(worker_id, item["versions"][-1]["title_sealed"])
     if read["item_kind"] == "evidence":
         return app.read_text(worker_id, item["title_sealed"])
+    if read["item_kind"] == "goal":
+        return app.read_text(worker_id, item["text_sealed"])
     return f"Supervision on {item['held_on']}"
 
 

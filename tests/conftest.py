@@ -1,23 +1,29 @@
 """One backend fixture: every test that uses `app`/`runtime` runs on SQLite and on PostgreSQL.
 
-PostgreSQL: a fresh database per test run, a fresh schema per test. Without a server the
-PostgreSQL cases skip with the reason; in CI (CI=true) they fail instead.
+`settings` is a store as `portfolio init` leaves it (migrated, built-in frameworks recorded), copied
+from one built per test process and backend: a SQLite instance folder is copied, a PostgreSQL
+database is created from a template database. `blank_settings` is an empty store, for tests of
+`init` itself. Without a server the PostgreSQL cases skip with the reason; in CI (CI=true) they fail.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
 from portfolio.config import Settings
 from portfolio.domain import clock
-from portfolio.runtime import init_instance
+from portfolio.runtime import init_instance, open_runtime
 
 PG = dict(host=os.environ.get("PORTFOLIO_TEST_PG_HOST", "127.0.0.1"), port=5432, user="postgres")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+MASTER = "W2u3kqQy6e7cE2c0XG4b7eF0bq8o9N0wJ3zqk1h2m4A="
+SCHEMA = "store"  # every per-test PostgreSQL database is a copy of the template, schema and all
 
 
 def _pg_admin_connect(dbname: str):
@@ -46,8 +52,7 @@ def pg_database():
 
 
 def make_settings(backend: str, tmp_path, request) -> Settings:
-    env = {"PORTFOLIO_INSTANCE_PATH": str(tmp_path / "instance"),
-           "PORTFOLIO_MASTER_KEY": "W2u3kqQy6e7cE2c0XG4b7eF0bq8o9N0wJ3zqk1h2m4A="}
+    env = {"PORTFOLIO_INSTANCE_PATH": str(tmp_path / "instance"), "PORTFOLIO_MASTER_KEY": MASTER}
     if backend == "postgres":
         dbname = request.getfixturevalue("pg_database")
         schema = "t_" + uuid.uuid4().hex[:12]
@@ -61,13 +66,61 @@ def backend(request) -> str:
 
 
 @pytest.fixture
-def settings(backend, tmp_path, request) -> Settings:
+def blank_settings(backend, tmp_path, request) -> Settings:
     return make_settings(backend, tmp_path, request)
+
+
+def _pg_env(dbname: str, instance) -> dict:
+    return {"PORTFOLIO_INSTANCE_PATH": str(instance), "PORTFOLIO_MASTER_KEY": MASTER,
+            "PORTFOLIO_DATABASE_URL": f"postgresql://postgres@{PG['host']}:5432/{dbname}?schema={SCHEMA}"}
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """An instance folder as `portfolio init` leaves it, built once per test process."""
+    instance = tmp_path_factory.mktemp("template") / "instance"
+    rt, _, _ = init_instance(Settings.from_env({"PORTFOLIO_INSTANCE_PATH": str(instance),
+                                                "PORTFOLIO_MASTER_KEY": MASTER}))
+    rt.close()  # the last connection closes: the WAL is checkpointed into the file
+    return instance
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_database, tmp_path_factory) -> str:
+    """A database as `portfolio init` leaves it, built once per test process, copied per test."""
+    name = pg_database + "_tmpl"
+    with _pg_admin_connect("test") as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    rt, _, _ = init_instance(Settings.from_env(_pg_env(name, tmp_path_factory.mktemp("pgtemplate"))))
+    rt.close()  # CREATE DATABASE … TEMPLATE needs no one connected to the template
+    try:
+        yield name
+    finally:
+        with _pg_admin_connect("test") as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def settings(backend, tmp_path, request) -> Settings:
+    if backend == "sqlite":
+        instance = tmp_path / "instance"
+        shutil.copytree(request.getfixturevalue("sqlite_template"), instance)
+        yield Settings.from_env({"PORTFOLIO_INSTANCE_PATH": str(instance), "PORTFOLIO_MASTER_KEY": MASTER})
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"{template}_{uuid.uuid4().hex[:10]}"
+    with _pg_admin_connect("test") as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield Settings.from_env(_pg_env(name, tmp_path / "instance"))
+    finally:
+        with _pg_admin_connect("test") as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
 def runtime(settings):
-    rt, _, _ = init_instance(settings)
+    rt = open_runtime(settings)
     try:
         yield rt
     finally:
@@ -77,6 +130,17 @@ def runtime(settings):
 @pytest.fixture
 def app(runtime):
     return runtime.app
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """Argon2 at its smallest cost: accounts are made and logged in by the hundred here. The
+    production cost (argon2-cffi's defaults) is what portfolio/passwords.py sets."""
+    from argon2 import PasswordHasher
+
+    from portfolio import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 @pytest.fixture

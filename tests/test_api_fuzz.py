@@ -29,6 +29,7 @@ from schemathesis.checks import (content_type_conformance, not_a_server_error,  
                                  response_schema_conformance, status_code_conformance)
 
 from conftest import make_settings  # noqa: E402
+from portfolio.runtime import init_instance  # noqa: E402
 from domain_helpers import new_worker  # noqa: E402
 
 
@@ -47,20 +48,12 @@ def settings(backend, request, tmp_path):
     shm = Path("/dev/shm")
     base = Path(tempfile.mkdtemp(prefix="portfolio-fuzz-", dir=shm)) if shm.is_dir() else tmp_path
     try:
-        yield make_settings(backend, base, request)
+        fuzzed = make_settings(backend, base, request)
+        init_instance(fuzzed)[0].close()
+        yield fuzzed
     finally:
         if base != tmp_path:
             shutil.rmtree(base, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch):
-    """Argon2 with the smallest cost: creating accounts and asking for tokens are fuzzed by the hundred."""
-    from argon2 import PasswordHasher
-
-    from portfolio import passwords
-
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
 
 
 @pytest.fixture

@@ -15,6 +15,12 @@ from portfolio.frameworks import catalogue
 
 
 @pytest.fixture
+def settings(blank_settings):
+    """The command line is tested from before `portfolio init` on: an empty store."""
+    return blank_settings
+
+
+@pytest.fixture
 def env(settings):
     e = {"PORTFOLIO_INSTANCE_PATH": str(settings.instance_path), "PORTFOLIO_MASTER_KEY": settings.master_key_text}
     if settings.backend == "postgres":
@@ -213,3 +219,30 @@ def test_users_create_admin_and_erase(run, env):
     assert_one_line_error(again, "already erased")
     assert_one_line_error(run("users", "erase", "nobody", "--by", "boss", "--reference", "r", "--yes", ok=False),
                           "no account named 'nobody'")
+
+
+def test_users_leave_record_list_withdraw(run, env):
+    run("init")
+    from portfolio.config import Settings
+    from portfolio.runtime import open_runtime
+
+    with open_runtime(Settings.from_env(env)) as rt:
+        rt.app.register_person("ada", "Ada Admin", ["org_admin"])
+        wid = rt.app.register_person("wendy", "Wendy Worker", ["peer_worker"])
+        rt.app.start_position(wid, "peer_worker", "2023-01-02")
+    out = run("users", "leave", "wendy", "--kind", "career break", "--from", "2023-06-01", "--to", "2023-06-30",
+              "--by", "ada").output
+    assert "Recorded career break for wendy from 2023-06-01 to 2023-06-30" in out
+    listed = run("users", "leave-list", "wendy").output
+    leave_id = listed.split()[0]
+    assert "career break" in listed and "2023-06-30" in listed
+    with open_runtime(Settings.from_env(env)) as rt:
+        assert rt.app.stage_report(wid, "2025-01-15").tenure_leave_days == 30
+    assert_one_line_error(run("users", "leave", "wendy", "--from", "2023-06-10", "--by", "ada", ok=False),
+                          "overlaps the career break")
+    assert_one_line_error(run("users", "leave", "wendy", "--from", "2023-08-01", "--by", "wendy", ok=False),
+                          "only an organisation admin or a supervisor")
+    assert_one_line_error(run("users", "leave", "wendy", "--from", "2023-13-01", "--by", "ada", ok=False),
+                          "starts_on")
+    assert "Withdrew leave" in run("users", "leave-withdraw", "wendy", leave_id, "--by", "ada").output
+    assert "No leave" in run("users", "leave-list", "wendy").output

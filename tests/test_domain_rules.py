@@ -372,7 +372,8 @@ def test_stage_for_positions(app, org, position, expected):
     app.start_position(w, position, "2024-01-01", 30)
     assert app.stage_report(w, on="2023-12-31").expected == "ESSENTIAL"
     r = app.stage_report(w, on="2024-01-01")
-    assert (r.expected, r.expected_due_on, r.in_induction) == (expected, date(2024, 1, 1), False)
+    # The position's own agreed induction counts for managers and leaders too (issue 11).
+    assert (r.expected, r.expected_due_on, r.in_induction) == (expected, date(2024, 1, 31), True)
     assert r.missing == COMPETENCES
 
 

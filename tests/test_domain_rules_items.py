@@ -210,7 +210,9 @@ def test_change_exposure_refusals(app, org, today):
     with pytest.raises(InvalidValue, match="tier: must be one of private, supervisors, accreditation "
                                            "\\(got 'public'\\)"):
         app.change_exposure(w, "reflection", rid, "public")
-    with pytest.raises(InvalidValue, match="item_kind: must be reflection, supervision or evidence"):
+    with pytest.raises(InvalidValue, match="item_kind: must be reflection, supervision, evidence or goal"):
+        app.change_exposure(w, "training", rid, "supervisors")
+    with pytest.raises(NotFound, match="no goal"):
         app.change_exposure(w, "goal", rid, "supervisors")
     with pytest.raises(NotFound, match="no evidence"):
         app.change_exposure(w, "evidence", rid, "supervisors")

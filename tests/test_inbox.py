@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -79,16 +80,30 @@ def test_rebuild_keeps_read_marks(web, story, at):
         assert "asked for sign-off of REL-1" in sam.get("/inbox").get_data(as_text=True)
 
 
-def test_a_level_of_use_coming_due_shows_in_the_workers_inbox(web, at):
-    # wendy started on 2023-01-02 with 90 days of induction: the first level is due on 2023-04-02
+def test_a_level_of_use_coming_due_reaches_the_worker_and_supervisor_once(web, at):
+    # wendy started on 2023-01-02 with 90 days of induction: Essential is due on 2023-04-02. Nothing says
+    # so until the daily step records the notice; then the worker and sam (not sue) hear of it, once.
+    from portfolio.levels_due import record_notices
+
+    runtime = web.app.extensions["portfolio"]
     with at("2023-02-01"):
         assert badge(web.client("wendy").get("/me").get_data(as_text=True)) == 0
-    with at("2023-03-15"):
-        wendy = web.client("wendy")
+        assert record_notices(runtime.app, runtime.read_models(), date(2023, 2, 1)) == (1, 0)
+        assert record_notices(runtime.app, runtime.read_models(), date(2023, 2, 1)) == (0, 1)
+        wendy, sam = web.client("wendy"), web.client("sam")
         page = wendy.get("/inbox").get_data(as_text=True)
-        assert "is expected by 2023-04-02" in page and badge(page) == 1
+        assert "Essential (Basic) due on 2 April 2023: 11 levels still missing" in page and badge(page) == 1
+        sam_page = sam.get("/inbox").get_data(as_text=True)
+        assert "Wendy Worker: Essential (Basic) due on 2 April 2023: 11 levels still missing" in sam_page
+        assert f'href="/supervise/workers/{web.ids["wendy"]}/summary"' in sam_page and badge(sam_page) == 1
+        assert badge(web.client("sue").get("/inbox").get_data(as_text=True)) == 0
         wendy.post("/inbox/read", data={"all": "1"})
         assert badge(wendy.get("/inbox").get_data(as_text=True)) == 0
+    with at("2023-04-05"):  # overdue now, but the same stage and due date: no second notice
+        record_notices(runtime.app, runtime.read_models(), date(2023, 4, 5))
+        assert badge(web.client("wendy").get("/inbox").get_data(as_text=True)) == 0
+        runtime.projector.rebuild("notifications")  # the inbox is a projection of the log
+        assert badge(web.client("sam").get("/inbox").get_data(as_text=True)) == 1
 
 
 def test_no_private_text_in_any_inbox(web, story, at):

@@ -25,7 +25,12 @@ def _plant(web, at) -> None:
         unaccredited, _ = app.record_training(w, f"{MARK}course2", f"{MARK}provider2", "2024-02-21", 2, "online")
         app.add_evidence(w, f"{MARK}evidencetitle", "reflection", f"{MARK}description", [("GOAL-1", "Basic")],
                          (f"{MARK}file.txt", "text/plain", f"{MARK}content".encode()))
-        app.set_goal(w, f"{MARK}goal", [], "2024-03-20")
+        private_goal = app.set_goal(w, f"{MARK}goal", [], "2024-03-20")
+        app.review_goal(w, private_goal, "open", 4, f"{MARK}goalnote")
+        # Shared at the widest tier: the supervisor reads it; admins and auditors still never do.
+        goal = app.set_goal(w, f"{SHARED}goal", ["GOAL-1"], "2024-03-25")
+        app.review_goal(w, goal, "open", 7, f"{SHARED}goalnote")
+        app.change_exposure(w, "goal", goal, "accreditation")
         ev = app.add_evidence(w, f"{SHARED}title", "reflection", f"{SHARED}description", [("GOAL-2", "Basic")],
                               links=[training, unaccredited])
         rid = app.request_sign_off(w, "GOAL-2", "Basic", [ev])
@@ -63,6 +68,8 @@ def test_no_private_text_reaches_supervisors_admins_or_auditors(web, at):
     assert not leaks, "private text reached: " + "; ".join(leaks)
     # The supervisor reads the title of evidence asked to be signed off: the worker shared it with them.
     assert SHARED + "asked" in _get(callers, "sam", "/supervise", {}).get_data(as_text=True)
+    summary = _get(callers, "sam", f"/supervise/workers/{web.ids['wendy']}/summary", {}).get_data(as_text=True)
+    assert SHARED + "goal" in summary and SHARED + "goalnote" in summary
     # The markers are really there, for their owner.
     assert MARK + "title" in _get(callers, "wendy", "/me/privacy", {}).get_data(as_text=True)
     assert MARK + "goal" in _get(callers, "wendy", "/me/subject-access.json", {}).get_data(as_text=True)

@@ -23,6 +23,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def cli_env(settings, smtp_url: str) -> dict[str, str]:
+    env = {"PORTFOLIO_INSTANCE_PATH": str(settings.instance_path), "PORTFOLIO_MASTER_KEY": settings.master_key_text,
+           "PORTFOLIO_SMTP_URL": smtp_url}
+    if settings.backend == "postgres":
+        env["PORTFOLIO_DATABASE_URL"] = settings.database_url
+    return env
+
+
 @pytest.fixture
 def smtp_server():
     from aiosmtpd.controller import Controller
@@ -103,13 +111,29 @@ def test_bad_smtp_url_is_one_clear_error():
 
 def test_cli_sends_and_reports(settings, runtime, story, smtp_server, at):
     server, url = smtp_server
-    env = {"PORTFOLIO_INSTANCE_PATH": str(settings.instance_path), "PORTFOLIO_MASTER_KEY": settings.master_key_text,
-           "PORTFOLIO_SMTP_URL": url}
-    if settings.backend == "postgres":
-        env["PORTFOLIO_DATABASE_URL"] = settings.database_url
+    env = cli_env(settings, url)
     with at("2024-04-02"):
         result = CliRunner().invoke(cli, ["notifications", "send"], env=env, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "Sent 2, failed 0" in result.output and len(server.messages) == 2
     result = CliRunner().invoke(cli, ["notifications", "send"], env={**env, "PORTFOLIO_SMTP_URL": ""})
     assert result.exit_code != 0 and "PORTFOLIO_SMTP_URL is not set" in result.output
+
+
+def test_a_level_coming_due_is_mailed_to_worker_and_supervisor_once(settings, runtime, org, smtp_server, at):
+    server, url = smtp_server
+    env = cli_env(settings, url)
+    with at("2023-02-01"):  # wendy's Essential falls due on 2023-04-02
+        for _ in range(2):  # a daily cron line run twice: one notice, one mail each
+            assert CliRunner().invoke(cli, ["notifications", "due"], env=env).exit_code == 0
+            result = CliRunner().invoke(cli, ["notifications", "send"], env=env, catch_exceptions=False)
+            assert result.exit_code == 0, result.output
+    by_to = {tuple(to): body for to, body in server.messages}
+    assert len(server.messages) == 2 and set(by_to) == {("sam@example.org",), ("wendy@example.org",)}
+    assert "Essential (Basic) is due on 2 April 2023: 11 levels still missing." in by_to[("wendy@example.org",)]
+    assert "Open it: https://portfolio.example.org/me\r\n" in by_to[("wendy@example.org",)]
+    sam = by_to[("sam@example.org",)]
+    assert "For a worker you supervise: Essential (Basic) is due on 2 April 2023" in sam
+    assert f"https://portfolio.example.org/supervise/workers/{org['wendy']}/summary" in sam
+    for _, body in server.messages:
+        assert "Wendy Worker" not in body and "Sam Supervisor" not in body and "A level of use is coming due" in body

@@ -81,6 +81,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     # --- inbox: everyone signed in has their own; a bad mark names the field ------------------
     ("inbox.index", "GET"): [Case(html(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
     ("inbox.mark_read", "POST"): [Case(html(422, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    # --- a person's own erasure request: every account may ask (empty: 422), none is open (409) --
+    ("erasure.page", "GET"): [Case(html(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("erasure.ask", "POST"): [Case(html(422, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("erasure.withdraw", "POST"): [Case(html(409, wendy=True, sam=True, sue=True, ada=True, aud=True))],
 
     # --- the peer worker's own pages ------------------------------------------------------------
     ("worker.dashboard", "GET"): [Case(html(200, wendy=True))],
@@ -134,15 +138,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(html(200), {"evidence_id": f"{O}.evidence"}, label="olga's")],
     ("worker.exposure_history", "GET"): [
         Case(html(200, wendy=True), {"kind": kind, "item_id": f"{W}.{kind}"}, label=kind)
-        for kind in ("reflection", "evidence", "supervision")] + [
+        for kind in ("reflection", "evidence", "supervision", "goal")] + [
         Case(html(200), {"kind": kind, "item_id": f"{O}.{kind}"}, label=f"olga's {kind}")
-        for kind in ("reflection", "evidence", "supervision")],
+        for kind in ("reflection", "evidence", "supervision", "goal")],
     ("worker.exposure", "POST"): [
         Case(html(400, wendy=True), {"kind": "reflection", "item_id": f"{W}.reflection"}),
         *[Case(html(302), {"kind": kind, "item_id": f"{O}.{kind}"}, {"tier": "private"}, label=f"olga's {kind}")
-          for kind in ("reflection", "evidence", "supervision")],
+          for kind in ("reflection", "evidence", "supervision", "goal")],
         Case(html(302, wendy=True), {"kind": "reflection", "item_id": f"{W}.reflection"}, {"tier": "private"},
-             label="own")],
+             label="own"),
+        Case(html(302, wendy=True), {"kind": "goal", "item_id": f"{W}.goal"}, {"tier": "supervisors"},
+             label="own goal")],
     ("worker.confirm_permission", "POST"): [
         *[Case(html(302), {"kind": kind, "item_id": f"{O}.{kind}"}, label=f"olga's {kind}")
           for kind in ("reflection", "evidence")],
@@ -197,6 +203,13 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("org.progression", "GET"): [Case(html(200, ada=True, aud=True))],
     ("org.audit", "GET"): [Case(html(200, ada=True, aud=True))],
     ("org.audit_csv", "GET"): [Case(html(200, ada=True, aud=True))],
+    ("org_due.due", "GET"): [Case(html(200, ada=True, aud=True)),
+                             Case(html(422, ada=True, aud=True), {"status": "nope"}, label="bad filter")],
+    ("org_settings.settings", "GET"): [Case(html(200, ada=True, aud=True))],
+    ("org_settings.change", "POST"): [Case(html(422, ada=True)),
+                                      Case(html(422, ada=True), body={"due_warning_days": "0",
+                                                                      "supervision_every_days": "28"},
+                                           label="out of range")],
     ("org.accounts", "GET"): [Case(html(200, ada=True))],
     ("org.create_account", "POST"): [Case(html(422, ada=True))],
     ("org.account", "GET"): [Case(html(200, ada=True), {"person_id": f"{W}.id"}),
@@ -205,6 +218,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
                                    Case(html(422), {"person_id": NOBODY}, label="missing")],
     ("org.assign", "POST"): [Case(html(422, ada=True), {"worker_id": f"{W}.id"}),
                              Case(html(422), {"worker_id": "sam.id"}, label="not a worker")],
+    # --- leave on a worker's record: an organisation admin or the worker's current supervisor ---
+    ("leave.page", "GET"): [Case(html(200, sam=True, ada=True), {"worker_id": f"{W}.id"}),
+                            Case(html(200, sue=True, ada=True), {"worker_id": f"{O}.id"}, label="olga"),
+                            Case(html(200), {"worker_id": "sam.id"}, label="no portfolio")],
+    ("leave.record", "POST"): [
+        Case(html(422, sam=True, ada=True), {"worker_id": f"{W}.id"}),
+        Case(html(302, sue=True, ada=422), {"worker_id": f"{O}.id"}, {"kind": "leave", "starts_on": "2024-01-01"},
+             label="olga's, well formed")],
+    ("leave.withdraw", "POST"): [Case(html(422, sam=True, ada=True), {"worker_id": f"{W}.id", "leave_id": NOBODY}),
+                                 Case(html(422, sue=True, ada=True), {"worker_id": f"{O}.id", "leave_id": NOBODY},
+                                      label="olga's")],
     ("org.end_assignment", "POST"): [Case(html(422, ada=True), {"worker_id": f"{W}.id"}),
                                      Case(html(422), {"worker_id": "sam.id"}, label="not a worker")],
     ("org.password_link", "POST"): [Case(html(200, ada=True), {"person_id": f"{W}.id"}),
@@ -215,12 +239,17 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
                                  Case(html(422), {"person_id": NOBODY}, label="missing")],
     ("org.erase", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
                             Case(html(422), {"person_id": NOBODY}, label="missing")],
+    ("org.decline", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
+                              Case(html(422), {"person_id": NOBODY}, label="missing")],
 
     # --- the JSON API ---------------------------------------------------------------------------
     ("api.openapi", "GET"): [Case(everyone(200))],
     ("api.create_token", "POST"): [Case(everyone(400))],
     ("api.me", "GET"): [Case(api(200, wendy=True))],
     ("api.timeline", "GET"): [Case(api(200, wendy=True))],
+    ("api.erasure_request", "GET"): [Case(api(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("api.request_erasure", "POST"): [Case(api(400, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("api.withdraw_erasure_request", "POST"): [Case(api(409, wendy=True, sam=True, sue=True, ada=True, aud=True))],
     ("api.reflection", "GET"): [Case(api(200, wendy=True), {"reflection_id": f"{W}.reflection"}),
                                 Case(api(200), {"reflection_id": f"{O}.reflection"}, label="olga's")],
     **{(f"api.my_{kind}", "GET"): [Case(api(200, wendy=True)),
@@ -257,7 +286,9 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("api.change_exposure", "POST"): [
         Case(api(400, wendy=True), {"kind": "reflection", "item_id": f"{W}.reflection"}),
         *[Case(api(200), {"kind": kind, "item_id": f"{O}.{kind}"}, {"tier": "private"}, label=f"olga's {kind}")
-          for kind in ("reflection", "evidence", "supervision")]],
+          for kind in ("reflection", "evidence", "supervision", "goal")],
+        Case(api(200, wendy=True), {"kind": "goal", "item_id": f"{W}.goal"}, {"tier": "supervisors"},
+             label="own goal")],
     ("api.review_goal", "POST"): [Case(api(400, wendy=True), {"goal_id": f"{W}.goal"}),
                                   Case(api(200), {"goal_id": f"{O}.goal"}, {"status": "open"}, label="olga's")],
     ("api.withdraw_sign_off", "POST"): [Case(api(200), {"request_id": f"{O}.open"}, label="olga's"),

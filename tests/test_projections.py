@@ -11,6 +11,8 @@ from eventsourcing.utils import get_topic
 from sqlalchemy import select
 
 from domain_helpers import COMPETENCES
+from portfolio.domain.due import LevelDueNotice
+from portfolio.domain.organisation import Organisation
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import Person, Username
 from portfolio.domain.portfolio import Portfolio
@@ -192,7 +194,7 @@ def test_unknown_event_type_stops_the_projection_naming_the_position(app, runtim
 
 def test_every_event_type_is_handled_or_ignored_by_every_projection():
     events = set()
-    for aggregate in (Person, Username, Portfolio, Framework):
+    for aggregate in (Person, Username, Portfolio, Framework, Organisation, LevelDueNotice):
         for value in vars(aggregate).values():
             if isinstance(value, type) and issubclass(value, aggregate.Event) and value.__name__ not in (
                     "Event", "Created", "Snapshot"):

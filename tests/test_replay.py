@@ -12,6 +12,7 @@ import copy
 import importlib
 import inspect
 import pkgutil
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -20,6 +21,7 @@ from eventsourcing.domain import AggregateCreated, BaseAggregate, CanMutateAggre
 from eventsourcing.utils import get_topic
 
 import portfolio.domain
+from portfolio.domain.due import Due
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.portfolio import Portfolio
 from portfolio.frameworks import catalogue
@@ -89,6 +91,9 @@ def build_history(app, at) -> dict:
         app.end_supervision(w, sue, "2023-12-31")
     with at("2024-03-01"):
         app.start_position(w, "team_leader", "2024-03-01", 30)
+        wrong = app.record_leave(w, "leave", "2023-05-01", "2023-05-31", by=ada)
+        app.withdraw_leave(w, wrong, by=ada)
+        app.record_leave(w, "career break", "2023-06-01", "2023-06-30", by=sam)
     with at("2024-05-01"):
         app.record_training(w, "Boundaries", "Recovery College", "2024-04-10", "5.25", "face_to_face",
                             ["TE-1", "TE-3"], True, "Open College", {"RELEVANCE": 5, "SAFETY": 4})
@@ -123,8 +128,14 @@ def build_history(app, at) -> dict:
         app.set_temporary_password(sue, ada)
         app.deactivate_person(sue, ada, "left in May")
         app.reactivate_person(sue, ada)
+        app.request_erasure(sue)
+        app.withdraw_erasure_request(sue)
+        app.request_erasure(sue)
+        app.decline_erasure_request(sue, ada, "sign-offs are still being audited")
         app.load_framework(_tag_framework("1", "Replay tags"))
         app.load_framework(_tag_framework("2", "Replay tags, revised"))
+        app.change_org_settings(ada, due_warning_days=45)
+        app.notice_level_due(w, Due("PEER-PRACTITIONER", "Intermediate", date(2025, 1, 2), 22, False))
     for n in range(EXTRA_TRAININGS):
         with at(f"2024-06-{n % 28 + 1:02d}"):
             app.record_training(w, f"Session {n}", "Provider", f"2024-06-{n % 28 + 1:02d}", Decimal("1.5"),
@@ -244,6 +255,6 @@ def test_earlier_person_version(recorded, second_app):
     assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 6
     for version in versions:
         assert second_app.repository.get(w, version=version).__dict__ == states[(w, version)]
-    before_end = second_app.repository.get(w, version=versions[-3])
+    before_end = second_app.repository.get(w, version=versions[-6])  # before the end, team leader, leave
     assert before_end.assignments[1]["ends_on"] is None
     assert second_app.person(w).assignments[1]["ends_on"].isoformat() == "2023-12-31"

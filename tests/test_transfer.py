@@ -239,3 +239,19 @@ def _count(records):
 def test_signed_file_whose_events_do_not_replay_is_refused(app, org, empty, tmp_path, key, change, message):
     """The replay check: even a file signed with the key must hold aggregates that load."""
     _import_refused(empty.app, tmp_path, _resign(change(_records(_export(app, key))), key), message, key)
+
+
+def test_settings_and_level_due_notices_round_trip(app, org, empty, tmp_path, key, at):
+    from datetime import date
+
+    from portfolio.domain.due import Due
+
+    with at("2023-02-01"):
+        app.change_org_settings(org["ada"], due_warning_days=30)
+        assert app.notice_level_due(org["wendy"], Due("ESSENTIAL", "Basic", date(2023, 4, 2), 11, False))
+    path = tmp_path / "events.jsonl"
+    path.write_text(_export(app, key), encoding="utf-8")
+    import_events(empty.app, path, key)
+    assert empty.app.organisation().history == app.organisation().history
+    assert empty.app.org_settings()["due_warning_days"] == 30
+    assert not empty.app.notice_level_due(org["wendy"], Due("ESSENTIAL", "Basic", date(2023, 4, 2), 11, True))

@@ -26,7 +26,7 @@ def client(runtime):
     ("/frameworks/", "Frameworks"),
     ("/frameworks/worker-competences",
      "Works with people who use the service as equals while acknowledging relative power and status as their worker."),
-    ("/frameworks/levels-of-use?version=1", "Peer practitioner"),
+    ("/frameworks/levels-of-use?version=2", "Peer practitioner"),
     ("/frameworks/who-roles", "ROLE-12"),
 ])
 def test_pages_render_full_documents(client, url, expected):

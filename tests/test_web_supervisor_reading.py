@@ -126,7 +126,7 @@ def test_supervisees_page_says_when_supervision_is_due(web, h, at, today, text):
     with at(today):
         people = web.client("sam").get("/supervise/supervisees").get_data(as_text=True)
         summary = web.client("sam").get(f"/supervise/workers/{h['w']}/summary").get_data(as_text=True)
-    assert text in people and text in summary and "every 4 weeks" in people
+    assert text in people and text in summary and "every 28 days" in people
 
 
 def test_supervisee_without_a_session_is_due_now(web, at):

@@ -15,18 +15,24 @@ from eventsourcing.domain import event
 from portfolio.domain.base import PortfolioAggregate
 from portfolio.domain import clock
 from portfolio.domain.errors import (AccountInactive, AssignmentConflict, DomainError, Erased as ErasedError,
-                                    InvalidValue)
-from portfolio.domain.values import ACCOUNT_ROLES, POSITIONS, all_of, date_range_ok, non_empty, one_of
+                                    InvalidValue, OpenRequestExists, RequestNotOpen)
+from portfolio.domain.values import ACCOUNT_ROLES, LEAVE_KINDS, POSITIONS, all_of, date_range_ok, non_empty, one_of
 
 
 class Person(PortfolioAggregate):
-    class_version = 2  # snapshots of v1 lack the account-lifecycle attributes
+    class_version = 3  # snapshots of v1 lack the account-lifecycle attributes, of v2 the erasure request and leave
 
     @staticmethod
     def upcast_v1_v2(state: dict) -> None:
         state.setdefault("deactivated", None)
         state.setdefault("must_change_password", False)
         state.setdefault("password_reset", None)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict) -> None:
+        state.setdefault("erasure_request", None)
+        state.setdefault("erasure_closed", None)
+        state.setdefault("leave", [])
 
     @event("Registered")
     def __init__(self, id: UUID, username: str, name_sealed: str, roles: list[str], joined_on: date):  # noqa: A002
@@ -42,6 +48,9 @@ class Person(PortfolioAggregate):
         self.deactivated: dict | None = None  # {by, reason_sealed, at} while the account is closed
         self.must_change_password = False
         self.password_reset: dict | None = None  # {token_hash, expires_at, by} until used or replaced
+        self.erasure_request: dict | None = None  # {at} while the person's own request is open
+        self.erasure_closed: dict | None = None  # the last request's end: {outcome, at, by, reason_sealed}
+        self.leave: list[dict] = []  # {leave_id, kind, starts_on, ends_on, recorded_by, withdrawn_by}
 
     @classmethod
     def register(cls, person_id: UUID, username: str, name_sealed: str, roles: list[str],
@@ -87,9 +96,49 @@ class Person(PortfolioAggregate):
     def _position_started(self, position: str, starts_on: date, induction_days: int) -> None:
         self.positions.append({"position": position, "starts_on": starts_on, "induction_days": induction_days})
 
+    @property
+    def holds_portfolio(self) -> bool:
+        """Peer workers, and anyone in a position the levels of use name: team leaders, line managers and
+        organisational leaders "need to demonstrate" Peer manager / Peer leader (002:621-625)."""
+        return self.has_role("peer_worker") or bool(self.positions)
+
     def position_on(self, day: date) -> dict | None:
         held = [p for p in self.positions if p["starts_on"] <= day]
         return held[-1] if held else None
+
+    # --- leave and career breaks (move due dates; a kind, never a reason) -------------------
+    def record_leave(self, leave_id: UUID, kind: str, starts_on: date, ends_on: date | None, by: UUID) -> None:
+        self.refuse_if_erased()
+        one_of("kind", kind, LEAVE_KINDS)
+        date_range_ok(starts_on, ends_on)
+        for lv in self.leave_on_record():
+            if _overlaps(lv, starts_on, ends_on):
+                raise InvalidValue("starts_on", f"overlaps the {lv['kind']} from {lv['starts_on']}"
+                                   + (f" to {lv['ends_on']}" if lv["ends_on"] else " with no end date")
+                                   + ": withdraw that one first")
+        self._leave_recorded(leave_id=leave_id, kind=kind, starts_on=starts_on, ends_on=ends_on, recorded_by=by)
+
+    @event("LeaveRecorded")
+    def _leave_recorded(self, leave_id: UUID, kind: str, starts_on: date, ends_on: date | None,
+                        recorded_by: UUID) -> None:
+        self.leave.append({"leave_id": leave_id, "kind": kind, "starts_on": starts_on, "ends_on": ends_on,
+                           "recorded_by": recorded_by, "withdrawn_by": None})
+
+    def withdraw_leave(self, leave_id: UUID, by: UUID) -> None:
+        """A correction: the period no longer counts (record the right one again if needed)."""
+        self.refuse_if_erased()
+        if not any(lv["leave_id"] == leave_id for lv in self.leave_on_record()):
+            raise InvalidValue("leave", f"no leave {leave_id} on record to withdraw")
+        self._leave_withdrawn(leave_id=leave_id, withdrawn_by=by)
+
+    @event("LeaveWithdrawn")
+    def _leave_withdrawn(self, leave_id: UUID, withdrawn_by: UUID) -> None:
+        for lv in self.leave:
+            if lv["leave_id"] == leave_id:
+                lv["withdrawn_by"] = withdrawn_by
+
+    def leave_on_record(self) -> list[dict]:
+        return sorted((lv for lv in self.leave if lv["withdrawn_by"] is None), key=lambda lv: lv["starts_on"])
 
     # --- supervisor assignments ------------------------------------------------------------
     def assign_supervisor(self, supervisor_id: UUID, starts_on: date, ends_on: date | None = None) -> None:
@@ -141,11 +190,53 @@ class Person(PortfolioAggregate):
     def _erased(self, requested_by: UUID, reference: str, erased_at: datetime) -> None:
         self.erased_at = erased_at
         self.erasure_reference = reference
+        if self.erasure_request is not None:  # the erasure answers the person's open request
+            self.erasure_request = None
+            self.erasure_closed = {"outcome": "erased", "at": erased_at, "by": requested_by, "reason_sealed": None}
         # Erasure closes the account for good: no credential of theirs works again (also on replay
         # of erasures recorded before this rule).
         self.api_token_hash = None
         self.password_hash = None
         self.password_reset = None
+
+    # --- the person's own request for erasure (an admin erases or declines it) ---------------
+    def request_erasure(self) -> None:
+        """No free text: what the person asks for is fully said by the event."""
+        self.refuse_if_inactive("you")
+        if self.erasure_request is not None:
+            raise OpenRequestExists(f"you already asked for erasure on {self.erasure_request['at'].date()}; "
+                                    "withdraw that request or wait for an admin's answer")
+        self._erasure_requested(at=clock.now())
+
+    @event("ErasureRequested")
+    def _erasure_requested(self, at: datetime) -> None:
+        self.erasure_request = {"at": at}
+
+    def _refuse_unless_erasure_requested(self) -> None:
+        self.refuse_if_erased()
+        if self.erasure_request is None:
+            raise RequestNotOpen(f"{self.username} has no open erasure request")
+
+    def withdraw_erasure_request(self) -> None:
+        self._refuse_unless_erasure_requested()
+        self._erasure_request_withdrawn(at=clock.now())
+
+    @event("ErasureRequestWithdrawn")
+    def _erasure_request_withdrawn(self, at: datetime) -> None:
+        self.erasure_request = None
+        self.erasure_closed = {"outcome": "withdrawn", "at": at, "by": self.id, "reason_sealed": None}
+
+    def decline_erasure_request(self, by: UUID, reason_sealed: str) -> None:
+        """The reason is about the person, so it arrives sealed with their key."""
+        self._refuse_unless_erasure_requested()
+        if by == self.id:
+            raise DomainError("an erasure request is answered by an organisation admin, not by the person")
+        self._erasure_request_declined(by=by, reason_sealed=reason_sealed, at=clock.now())
+
+    @event("ErasureRequestDeclined")
+    def _erasure_request_declined(self, by: UUID, reason_sealed: str, at: datetime) -> None:
+        self.erasure_request = None
+        self.erasure_closed = {"outcome": "declined", "at": at, "by": by, "reason_sealed": reason_sealed}
 
     # --- account lifecycle -----------------------------------------------------------------
     def refuse_if_erased(self) -> None:
@@ -245,6 +336,8 @@ class Person(PortfolioAggregate):
 
 # Account lifecycle and credentials: no read model shows them (the aggregate is the source).
 ACCOUNT_EVENTS = (Person.Deactivated, Person.Reactivated, Person.TemporaryPasswordSet, Person.PasswordResetIssued)
+# A person's own erasure request: only the notifications projection follows it (the aggregate is the source).
+ERASURE_REQUEST_EVENTS = (Person.ErasureRequested, Person.ErasureRequestWithdrawn, Person.ErasureRequestDeclined)
 
 
 def _covers(a: dict, day: date) -> bool:

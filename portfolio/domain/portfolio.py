@@ -90,7 +90,7 @@ def _sealed(field: str, value: str) -> str:
 
 
 class Portfolio(PortfolioAggregate):
-    class_version = 2  # snapshots: v1 held training, supervision and evidence text in clear
+    class_version = 3  # snapshots: v1 held training, supervision and evidence text in clear; v2 goals had no tier
 
     @staticmethod
     def upcast_v1_v2(state: dict) -> None:
@@ -104,6 +104,12 @@ class Portfolio(PortfolioAggregate):
         for e in state.get("evidence", {}).values():
             if "title" in e:
                 e["title_sealed"] = legacy_clear(e.pop("title"))
+
+    @staticmethod
+    def upcast_v2_v3(state: dict) -> None:
+        for goal in state.get("goals", {}).values():
+            goal.setdefault("exposure", "private")  # goals could not be shared before
+            goal.setdefault("set_at", None)  # not kept in a v2 snapshot
 
     @staticmethod
     def create_id(worker_id: UUID) -> UUID:
@@ -274,9 +280,9 @@ class Portfolio(PortfolioAggregate):
 
     def _items(self, item_kind: str) -> dict:
         items = {"reflection": self.reflections, "supervision": self.supervisions,
-                 "evidence": self.evidence}.get(item_kind)
+                 "evidence": self.evidence, "goal": self.goals}.get(item_kind)
         if items is None:
-            raise InvalidValue("item_kind", "must be reflection, supervision or evidence")
+            raise InvalidValue("item_kind", "must be reflection, supervision, evidence or goal")
         return items
 
     def change_exposure(self, item_kind: str, item_id: UUID, tier: str) -> None:
@@ -405,14 +411,28 @@ class Portfolio(PortfolioAggregate):
         self.evidence[str(evidence_id)]["withdrawn"] = True
 
     # --- development goals ------------------------------------------------------------------
+    class GoalSet(PortfolioAggregate.Event):
+        """v2: when it was set (v1 events have only their timestamp). A goal is private until shared."""
+        class_version = 2
+        goal_id: UUID
+        text_sealed: str
+        competences: list[str]
+        due_on: date | None
+        set_at: datetime
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["set_at"] = state.get("timestamp")  # when it was recorded
+
     def set_goal(self, goal_id: UUID, text_sealed: str, competences: list[str], due_on: date | None) -> None:
         self._goal_set(goal_id=goal_id, text_sealed=text_sealed, competences=sorted(set(competences)),
-                       due_on=due_on)
+                       due_on=due_on, set_at=clock.now())
 
-    @event("GoalSet")
-    def _goal_set(self, goal_id: UUID, text_sealed: str, competences: list[str], due_on: date | None) -> None:
+    @event(GoalSet)
+    def _goal_set(self, goal_id: UUID, text_sealed: str, competences: list[str], due_on: date | None,
+                  set_at: datetime) -> None:
         self.goals[str(goal_id)] = {"text_sealed": text_sealed, "competences": competences, "due_on": due_on,
-                                    "status": "open", "reviews": []}
+                                    "status": "open", "reviews": [], "exposure": "private", "set_at": set_at}
 
     def review_goal(self, goal_id: UUID, status: str, commitment: int | None, note_sealed: str,
                     due_on: date | None) -> None:

@@ -16,6 +16,10 @@ ACCOUNT_ROLES = ("peer_worker", "supervisor", "org_admin", "auditor")
 # Positions held in the organisation: drive the expected level of use (002:615-625).
 POSITIONS = ("peer_worker", "team_leader", "line_manager", "organisational_leader")
 
+# Periods away that move a due date (004:718 flexibility about leave). A kind only, never a reason:
+# leave may be health-related and no diagnosis is held (004:624-625).
+LEAVE_KINDS = ("leave", "career break")
+
 TRAINING_DELIVERY = ("online", "face_to_face")
 SUPERVISION_ORIENTATION = ("task", "process")  # 004:699
 SUPERVISION_FORMAT = ("one_to_one", "group", "peer")

@@ -126,6 +126,28 @@ def _policy_errors(doc: dict) -> list[str]:
             errors.append(f"{label}: trigger: must be one of {', '.join(TRIGGERS)}")
     if not any(isinstance(s, dict) and s.get("trigger") == "start-or-induction" for s in stages):
         errors.append("policy.stages: one stage must have trigger start-or-induction")
+    return errors + _policy_extra_errors(doc["policy"], [s.get("code") for s in stages if isinstance(s, dict)])
+
+
+def _str_list(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _policy_extra_errors(policy: dict, stage_codes: list) -> list[str]:
+    """The optional keys assess() reads: cumulative, roles (tenure counted per role), core."""
+    errors = []
+    if not isinstance(policy.get("cumulative", True), bool):
+        errors.append("policy.cumulative: must be true or false")
+    roles = policy.get("roles", {})
+    if not isinstance(roles, dict) or not all(_str_list(v) for v in roles.values()):
+        errors.append("policy.roles: must map each role kind to a list of positions")
+    core = policy.get("core", {})
+    if not isinstance(core, dict) or not _str_list(core.get("codes", [])) or not _str_list(core.get("stages", [])):
+        errors.append("policy.core: needs codes and stages, each a list of codes")
+    elif not set(core.get("stages", [])) <= set(stage_codes):
+        errors.append("policy.core.stages: names a stage that is not in policy.stages")
+    elif not isinstance(core.get("gates_held", False), bool):
+        errors.append("policy.core.gates_held: must be true or false")
     return errors
 
 

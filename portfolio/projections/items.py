@@ -7,7 +7,9 @@ from uuid import UUID
 
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.access_log import AccessLog
-from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
+from portfolio.domain.due import LevelDueNotice
+from portfolio.domain.organisation import ORGANISATION_EVENTS
+from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.tags import tag_key
 from portfolio.domain.values import LEGACY_CLEAR, SESSION_HOURS_WARNING
@@ -35,16 +37,19 @@ class PortfolioProjection(Projection):
         P.Opened: "opened", P.TrainingRecorded: "training", P.SupervisionRecorded: "supervision",
         P.ReflectionWritten: "reflection_written", P.ReflectionAmended: "reflection_amended",
         P.ExposureChanged: "exposure_changed", P.EvidenceAdded: "evidence_added",
-        P.EvidenceWithdrawn: "evidence_withdrawn", P.TagsChanged: "tags_changed", P.GoalSet: "goal_set", P.GoalReviewed: "goal_reviewed",
+        P.EvidenceWithdrawn: "evidence_withdrawn", P.TagsChanged: "tags_changed", P.GoalSet: "goal_set",
+        P.GoalReviewed: "goal_reviewed",
         P.SignOffRequested: "requested", P.SignOffApproved: "approved", P.SignOffReturned: "returned",
         P.SignOffWithdrawn: "withdrawn", P.SignOffRevoked: "revoked",
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
+        Person.LeaveRecorded: "leave_recorded", Person.LeaveWithdrawn: "leave_withdrawn",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
-               Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
+               *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
-               Username.Reserved, Framework.Registered, Framework.VersionPublished)
+               Username.Reserved, Framework.Registered, Framework.VersionPublished,
+               *ORGANISATION_EVENTS, LevelDueNotice.Noticed)
 
     def __init__(self) -> None:
         super().__init__()
@@ -87,6 +92,13 @@ class PortfolioProjection(Projection):
         self.line(e, w, str(e.originator_id), "position", None,
                   f"Started as {e.position.replace('_', ' ')} on {e.starts_on}"
                   + (f" (induction {e.induction_days} days)" if e.induction_days else ""))
+
+    def leave_recorded(self, e, w: Writer) -> None:
+        self.line(e, w, str(e.originator_id), "leave", e.leave_id,
+                  f"{e.kind.capitalize()} recorded from {e.starts_on}" + (f" to {e.ends_on}" if e.ends_on else ""))
+
+    def leave_withdrawn(self, e, w: Writer) -> None:
+        self.line(e, w, str(e.originator_id), "leave", e.leave_id, "Leave record withdrawn (a correction)")
 
     def supervisor_assigned(self, e, w: Writer) -> None:
         self.line(e, w, str(e.originator_id), "assignment", e.supervisor_id,
@@ -131,9 +143,9 @@ class PortfolioProjection(Projection):
     def exposure_changed(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
         table, key = {"reflection": (reflections, "reflection_id"), "supervision": (supervisions, "supervision_id"),
-                      "evidence": (evidence, "evidence_id")}[e.item_kind]
+                      "evidence": (evidence, "evidence_id"), "goal": (goals, "goal_id")}[e.item_kind]
         values = {"exposure": e.tier}
-        if table is reflections:
+        if table in (reflections, goals):
             values["exposure_changed_at"] = e.timestamp
         w.update(table, {key: str(e.item_id)}, **values)
         self.line(e, w, wid, "exposure", e.item_id, f"{e.item_kind.capitalize()} now {e.tier.replace('_', ' ')}")
@@ -162,13 +174,14 @@ class PortfolioProjection(Projection):
         wid = self.worker(e, w)
         w.insert(goals, goal_id=str(e.goal_id), worker_id=wid, text_sealed=e.text_sealed,
                  competences=",".join(e.competences), due_on=e.due_on, status="open", commitment=None,
-                 set_at=e.timestamp, reviewed_at=None)
+                 set_at=e.timestamp, reviewed_at=None, exposure="private", exposure_changed_at=None,
+                 note_sealed=None)
         self.line(e, w, wid, "goal", e.goal_id, "Development goal set" + (f", due {e.due_on}" if e.due_on else ""))
 
     def goal_reviewed(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
         w.update(goals, {"goal_id": str(e.goal_id)}, status=e.status, commitment=e.commitment, due_on=e.due_on,
-                 reviewed_at=e.reviewed_at)
+                 reviewed_at=e.reviewed_at, note_sealed=sealed(e.note_sealed))
         self.line(e, w, wid, "goal", e.goal_id, f"Development goal reviewed: {e.status}")
 
     # --- sign-off ----------------------------------------------------------------------------

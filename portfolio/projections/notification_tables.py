@@ -9,7 +9,7 @@ read marks are disposable inbox state.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Integer, String, Table, Text
 
 from portfolio.db import metadata
 from portfolio.projections.tables import ID, UTCDateTime, _table
@@ -20,13 +20,18 @@ notifications = _table(
     "rm_notifications",
     Column("notification_id", NOTIFICATION_ID, primary_key=True),
     Column("recipient_id", ID, nullable=False),
-    Column("kind", String(20), nullable=False),  # requested | approved | returned | revoked
+    Column("kind", String(20), nullable=False),  # requested | approved | returned | revoked | due | overdue | erasure_…
     Column("worker_id", ID, nullable=False),
     Column("request_id", ID, nullable=False),
     Column("competence", String(40), nullable=False),
     Column("levels", String(60), nullable=False),
     Column("actor_id", ID),
     Column("at", UTCDateTime(), nullable=False),
+    # a level of use coming due (kind due/overdue): competence is "", levels the level it needs,
+    # request_id the notice's id
+    Column("stage", String(40)),
+    Column("due_on", Date),
+    Column("missing", Integer),
     indexes=(("recipient_id", "at"),),
 )
 notify_portfolios = _table(
@@ -46,6 +51,11 @@ notify_requests = _table(
     Column("request_id", ID, primary_key=True),
     Column("competence", String(40), nullable=False),
     Column("levels", String(60), nullable=False),
+)
+notify_admins = _table(  # who holds the organisation admin role now (they hear of erasure requests)
+    "rm_notify_admins",
+    Column("person_id", ID, primary_key=True),
+    Column("admin", Boolean, nullable=False),
 )
 
 notification_reads = Table(

@@ -6,38 +6,46 @@ the inbox nor an e-mail can show any. The projection keeps its own small copy of
 supervisor assignments and requests, so it rebuilds on its own generation like every other projection.
 
 A sign-off request notifies each supervisor assigned to the worker on the day it was asked; a
-decision (approved, returned) or a revocation notifies the worker. There is no "erasure
-requested" event (an admin carries an erasure out directly), so there is nothing to tell admins.
-Levels of use coming due are computed when the inbox is read (portfolio/notices.py), not projected.
+decision (approved, returned) or a revocation notifies the worker. A person's erasure request
+notifies every organisation admin of that moment (the projection follows who holds the role); an
+admin declining it notifies the person. Those rows name the person in `worker_id` and `request_id`
+and have no competence or levels. A level of use coming due (LevelDueNotice, recorded by
+`portfolio notifications due`) notifies the worker and each supervisor assigned to them on the day
+it was noticed.
 """
 
 from __future__ import annotations
 
 from portfolio.domain.access_log import AccessLog
+from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.frameworks import Framework
+from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.projections.base import Projection, ProjectionError, Writer
-from portfolio.projections.notification_tables import (notifications, notify_assignments, notify_portfolios,
-                                                            notify_requests)
+from portfolio.projections.notification_tables import (notifications, notify_admins, notify_assignments,
+                                                        notify_portfolios, notify_requests)
 
 P = Portfolio
 
 
 class NotificationsProjection(Projection):
     name = "notifications"
-    tables = (notifications, notify_portfolios, notify_assignments, notify_requests)
+    tables = (notifications, notify_portfolios, notify_assignments, notify_requests, notify_admins)
     handlers = {
         P.Opened: "opened", P.SignOffRequested: "requested", P.SignOffApproved: "approved",
         P.SignOffReturned: "returned", P.SignOffRevoked: "revoked",
-        Person.SupervisorAssigned: "assigned", Person.SupervisionEnded: "ended",
+        Person.SupervisorAssigned: "assigned", Person.SupervisionEnded: "ended", LevelDueNotice.Noticed: "due",
+        Person.Registered: "roles", Person.RolesChanged: "roles",
+        Person.ErasureRequested: "erasure_requested", Person.ErasureRequestDeclined: "erasure_declined",
     }
-    ignored = (Person.Registered, Person.RolesChanged, Person.PositionStarted, Person.PasswordSet, *ACCOUNT_EVENTS,
+    ignored = (Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.LeaveRecorded,
+               Person.LeaveWithdrawn, Person.PasswordSet, *ACCOUNT_EVENTS,
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
                P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,
                P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed, P.TagsChanged,
-               Username.Reserved, Framework.Registered, Framework.VersionPublished)
+               Username.Reserved, Framework.Registered, Framework.VersionPublished, *ORGANISATION_EVENTS)
 
     def __init__(self) -> None:
         super().__init__()
@@ -65,10 +73,15 @@ class NotificationsProjection(Projection):
         return self._requests[rid]
 
     def _notify(self, e, w: Writer, recipient: str, kind: str, worker_id: str, request_id: str,
-                competence: str, levels: str, actor: str | None) -> None:
+                competence: str, levels: str, actor: str | None, **due) -> None:
         w.insert(notifications, notification_id=f"{e.originator_id}:{e.originator_version}:{recipient}",
                  recipient_id=recipient, kind=kind, worker_id=worker_id, request_id=request_id,
-                 competence=competence, levels=levels, actor_id=actor, at=e.timestamp)
+                 competence=competence, levels=levels, actor_id=actor, at=e.timestamp,
+                 stage=due.get("stage"), due_on=due.get("due_on"), missing=due.get("missing"))
+
+    def _supervisors(self, w: Writer, worker: str, day) -> list[str]:
+        return sorted({r.supervisor_id for r in w.select(notify_assignments, worker_id=worker)
+                       if r.starts_on <= day and (r.ends_on is None or day <= r.ends_on)})
 
     # --- handlers ----------------------------------------------------------------------------
     def opened(self, e, w: Writer) -> None:
@@ -89,10 +102,7 @@ class NotificationsProjection(Projection):
         worker, rid, levels = self._worker(e, w), str(e.request_id), ",".join(e.levels)
         self._requests[rid] = (e.competence, levels)
         w.insert(notify_requests, request_id=rid, competence=e.competence, levels=levels)
-        day = e.timestamp.date()
-        supervisors = {r.supervisor_id for r in w.select(notify_assignments, worker_id=worker)
-                       if r.starts_on <= day and (r.ends_on is None or day <= r.ends_on)}
-        for sid in sorted(supervisors):
+        for sid in self._supervisors(w, worker, e.timestamp.date()):
             self._notify(e, w, sid, "requested", worker, rid, e.competence, levels, worker)
 
     def _to_worker(self, e, w: Writer, kind: str, actor) -> None:
@@ -108,3 +118,23 @@ class NotificationsProjection(Projection):
 
     def revoked(self, e, w: Writer) -> None:
         self._to_worker(e, w, "revoked", e.revoked_by)
+
+    def due(self, e, w: Writer) -> None:
+        worker, kind = str(e.worker_id), "overdue" if e.overdue else "due"
+        for recipient in [worker, *self._supervisors(w, worker, e.timestamp.date())]:
+            self._notify(e, w, recipient, kind, worker, str(e.originator_id), "", e.level, None,
+                         stage=e.stage, due_on=e.due_on, missing=e.missing)
+
+    # --- erasure requests ----------------------------------------------------------------------
+    def roles(self, e, w: Writer) -> None:
+        w.upsert(notify_admins, person_id=str(e.originator_id), admin="org_admin" in e.roles)
+
+    def erasure_requested(self, e, w: Writer) -> None:
+        person = str(e.originator_id)
+        for row in w.select(notify_admins, "person_id", admin=True):
+            if row.person_id != person:  # an admin's own request goes to the other admins
+                self._notify(e, w, row.person_id, "erasure_requested", person, person, "", "", person)
+
+    def erasure_declined(self, e, w: Writer) -> None:
+        person = str(e.originator_id)
+        self._notify(e, w, person, "erasure_declined", person, person, "", "", str(e.by))

@@ -14,13 +14,13 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from portfolio.domain.stages import StageReport, assess
+from portfolio.domain.stages import StageReport, assess, core_codes
 from portfolio.domain.values import LEVELS
-from portfolio.projections.tables import (assignments, evidence, goals, matrix, people, positions,
+from portfolio.projections.tables import (assignments, evidence, goals, leave, matrix, people, positions,
                                           projection_active, reflections, requests, supervisions, timeline,
                                           trainings)
 
-OWNER = {t: "people" for t in (people, positions, assignments)}
+OWNER = {t: "people" for t in (people, positions, leave, assignments)}
 
 
 SHARED_REFLECTIONS_SHOWN = 10  # on the supervision summary, newest first
@@ -83,12 +83,64 @@ class ReadModels:
         for r in conn.execute(select(matrix.c.competence, matrix.c.level).where(
                 self._gen(matrix, g), matrix.c.worker_id == worker_id, matrix.c.state == "signed")):
             held.setdefault(r.competence, []).append(r.level)
-        return assess(self._positions(conn, g, worker_id), held, self.policy.competences, self.policy.stages, on)
+        shown = core_codes(c for r in conn.execute(select(reflections.c.competences).where(
+            self._gen(reflections, g), reflections.c.worker_id == worker_id, reflections.c.written_at <= end_of(on)))
+            for c in r.competences.split(",") if c)
+        return assess(self._positions(conn, g, worker_id), held, self.policy.competences, self.policy.stages, on,
+                      leave=self._leave(conn, g, worker_id), core_shown=shown)
+
+    def _leave(self, conn, g, worker_id: str) -> list[dict]:
+        rows = conn.execute(select(leave).where(self._gen(leave, g), leave.c.person_id == worker_id,
+                                                leave.c.withdrawn.is_(False)).order_by(leave.c.starts_on))
+        return [{"starts_on": r.starts_on, "ends_on": r.ends_on, "kind": r.kind, "leave_id": r.leave_id}
+                for r in rows]
+
+    def leave(self, worker_id: str) -> list[dict]:
+        with self.engine.connect() as conn:
+            return self._leave(conn, self._gens(conn), str(worker_id))
 
     def _positions(self, conn, g, worker_id: str) -> list[dict]:
         rows = conn.execute(select(positions).where(self._gen(positions, g), positions.c.person_id == worker_id)
                             .order_by(positions.c.starts_on))
         return [{"position": r.position, "starts_on": r.starts_on, "induction_days": r.induction_days} for r in rows]
+
+    def stage_reports(self, days: list[date], worker_ids: list[str] | None = None,
+                      supervisor_id: str | None = None) -> dict[str, list[StageReport]]:
+        """Each peer worker's stage report on each of `days` (not erased; only these workers, or only
+        the supervisor's on days[0], if given), read in three queries for all of them."""
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            query = select(people.c.person_id).where(self._gen(people, g), people.c.erased_at.is_(None), or_(
+                people.c.roles.contains("peer_worker"),  # a manager in a position holds a portfolio too
+                people.c.person_id.in_(select(positions.c.person_id).where(self._gen(positions, g)))))
+            if worker_ids is not None:
+                query = query.where(people.c.person_id.in_([str(w) for w in worker_ids]))
+            if supervisor_id is not None:
+                query = query.where(people.c.person_id.in_(self._supervisees(conn, g, supervisor_id, days[0])))
+            workers = list(conn.execute(query).scalars())
+            held: dict[str, dict[str, list[str]]] = {w: {} for w in workers}
+            for r in conn.execute(select(matrix.c.worker_id, matrix.c.competence, matrix.c.level).where(
+                    self._gen(matrix, g), matrix.c.state == "signed", matrix.c.worker_id.in_(workers))):
+                held[r.worker_id].setdefault(r.competence, []).append(r.level)
+            held_positions: dict[str, list[dict]] = {w: [] for w in workers}
+            for r in conn.execute(select(positions).where(self._gen(positions, g), positions.c.person_id.in_(workers))
+                                  .order_by(positions.c.starts_on)):
+                held_positions[r.person_id].append(
+                    {"position": r.position, "starts_on": r.starts_on, "induction_days": r.induction_days})
+            away: dict[str, list[dict]] = {w: [] for w in workers}
+            for r in conn.execute(select(leave).where(self._gen(leave, g), leave.c.person_id.in_(workers),
+                                                      leave.c.withdrawn.is_(False)).order_by(leave.c.starts_on)):
+                away[r.person_id].append({"starts_on": r.starts_on, "ends_on": r.ends_on, "kind": r.kind,
+                                          "leave_id": r.leave_id})
+            tagged: dict[str, list[tuple[datetime, str]]] = {w: [] for w in workers}
+            for r in conn.execute(select(reflections.c.worker_id, reflections.c.written_at, reflections.c.competences)
+                                  .where(self._gen(reflections, g), reflections.c.worker_id.in_(workers))):
+                tagged[r.worker_id].extend((r.written_at, c) for c in r.competences.split(",") if c)
+
+        def shown(w: str, day: date):
+            return core_codes(c for at, c in tagged[w] if at <= end_of(day))
+        return {w: [assess(held_positions[w], held[w], self.policy.competences, self.policy.stages, day,
+                           leave=away[w], core_shown=shown(w, day)) for day in days] for w in workers}
 
     # --- timeline ---------------------------------------------------------------------------
     def timeline(self, worker_id: str, page: int = 1, per_page: int = 50) -> tuple[list, int]:
@@ -142,9 +194,13 @@ class ReadModels:
                 self._gen(rq, g), rq.c.worker_id == worker_id,
                 or_(rq.c.status == "open", rq.c.decided_at >= recent, rq.c.closed_at >= recent))
                 .order_by(rq.c.requested_at)))
+            # Open goals due within 30 days; shared goals too while open or closed in the last 30 days.
+            due_soon = and_(gl.c.status == "open", gl.c.due_on.is_not(None), gl.c.due_on <= on + timedelta(days=30))
+            shared_now = and_(gl.c.exposure != "private", gl.c.exposure_changed_at <= end_of(on),
+                              or_(gl.c.status == "open", gl.c.reviewed_at >= recent))
             due = list(conn.execute(select(gl).where(
-                self._gen(gl, g), gl.c.worker_id == worker_id, gl.c.status == "open",
-                gl.c.due_on.is_not(None), gl.c.due_on <= on + timedelta(days=30)).order_by(gl.c.due_on)))
+                self._gen(gl, g), gl.c.worker_id == worker_id, or_(due_soon, shared_now))
+                .order_by(gl.c.due_on.is_(None), gl.c.due_on, gl.c.set_at)))
             stage = self._stage(conn, g, worker_id, on)
         return {
             "last_session": last.held_on if last else None,
@@ -164,7 +220,9 @@ class ReadModels:
         with self.engine.connect() as conn:
             g = self._gens(conn)
             workers = [r.person_id for r in conn.execute(select(people.c.person_id).where(
-                self._gen(people, g), people.c.roles.contains("peer_worker"), people.c.joined_on <= on))]
+                self._gen(people, g), people.c.joined_on <= on, or_(  # a manager in a position holds one too
+                    people.c.roles.contains("peer_worker"), people.c.person_id.in_(
+                        select(positions.c.person_id).where(self._gen(positions, g))))))]
             stages = {s["code"]: 0 for s in self.policy.stages["stages"]}
             stages["none"] = 0
             for w in workers:
@@ -196,7 +254,7 @@ class ReadModels:
                 stages = {s["code"]: 0 for s in self.policy.stages["stages"]}
                 for w, levels in held.items():
                     report = assess(self._positions(conn, g, w), levels, self.policy.competences,
-                                    self.policy.stages, nxt - timedelta(days=1))
+                                    self.policy.stages, nxt - timedelta(days=1), leave=self._leave(conn, g, w))
                     if report.held:
                         stages[report.held] += 1
                 months.append({"month": day.strftime("%Y-%m"), "signed": signed, "stages": stages})
@@ -394,7 +452,7 @@ MY_LISTS = {  # kind -> (table, date column, competence column, has tier, has te
     "evidence": (evidence, "added_at", "claims", True, False),
     "training": (trainings, "held_on", None, False, False),
     "supervision": (supervisions, "held_on", None, True, False),
-    "goals": (goals, "set_at", "competences", False, False),
+    "goals": (goals, "set_at", "competences", True, False),
 }
 
 

@@ -73,6 +73,17 @@ positions = _table(
     Column("position", String(40), nullable=False),
     Column("induction_days", Integer, nullable=False),
 )
+leave = _table(  # periods of leave or career breaks: a kind and dates, never a reason
+    "rm_leave",
+    Column("leave_id", ID, primary_key=True),
+    Column("person_id", ID, nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date),
+    Column("recorded_by", ID, nullable=False),
+    Column("withdrawn", Boolean, nullable=False),
+    indexes=(("person_id",),),
+)
 assignments = _table(
     "rm_assignments",
     Column("worker_id", ID, primary_key=True),
@@ -161,6 +172,9 @@ goals = _table(
     Column("commitment", Integer),
     Column("set_at", UTCDateTime(), nullable=False),
     Column("reviewed_at", UTCDateTime()),
+    Column("exposure", String(20), nullable=False),
+    Column("exposure_changed_at", UTCDateTime()),
+    Column("note_sealed", Text),  # the latest review's note
     indexes=(("worker_id",),),
 )
 
@@ -213,5 +227,5 @@ timeline = _table(  # keyed in reading order: a worker's page is one range of th
     Column("title_sealed", Text),  # the item's title, for its owner's view
 )
 
-READ_MODEL_TABLES = (people, positions, assignments, portfolios, trainings, supervisions, reflections, evidence, goals,
+READ_MODEL_TABLES = (people, positions, leave, assignments, portfolios, trainings, supervisions, reflections, evidence, goals,
                      requests, matrix, timeline)

@@ -52,10 +52,12 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.before_request(password_change_gate)
     reads.init_app(app)  # reads of shared content: one event per worker's log per request
 
-    from portfolio.web import auth, frameworks, inbox, org, supervisor, worker
+    from portfolio.web import auth, erasure, frameworks, inbox, leave, org, org_due, org_settings, supervisor, worker
+    from portfolio.web.access import long_date
     from portfolio.web.api import bp as api_bp
 
-    for bp in (auth.bp, frameworks.bp, worker.bp, supervisor.bp, org.bp, inbox.bp):
+    app.add_template_filter(long_date)
+    for bp in (auth.bp, frameworks.bp, worker.bp, supervisor.bp, org.bp, org_settings.bp, org_due.bp, inbox.bp, erasure.bp, leave.bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates each call with a bearer token, not a cookie
     app.register_blueprint(api_bp)
@@ -65,7 +67,7 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
         user = g.get("user")
         if user is None:
             return render_template("home.html", frameworks=runtime.app.frameworks())
-        if user.has_role("peer_worker"):
+        if user.has_role("peer_worker") or (user.holds_portfolio and not user.has_role("supervisor")):
             return redirect(url_for("worker.dashboard"))
         if user.has_role("supervisor"):
             return redirect(url_for("supervisor.queue"))

@@ -85,6 +85,17 @@ def login_required(view: Callable) -> Callable:
     return wrapped
 
 
+def portfolio_required(view: Callable) -> Callable:
+    """Holders of a portfolio: peer workers, and managers and leaders in a position (002:621-625)."""
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not g.user.holds_portfolio:
+            abort(404)
+        return view(*args, **kwargs)
+    return wrapped
+
+
 def roles_required(*roles: str) -> Callable:
     """The signed-in user needs one of these roles; anyone else gets 404."""
     def decorator(view: Callable) -> Callable:
@@ -125,6 +136,17 @@ def worker_or_404(worker_id: UUID | str) -> Person:
         worker = app_service().person(worker_id)
     except Exception:  # noqa: BLE001 - a bad id is as absent as a missing one
         abort(404)
-    if not worker.has_role("peer_worker"):
+    if not worker.holds_portfolio:
         abort(404)
     return worker
+
+
+def stage_names() -> dict[str, str]:
+    """Level-of-use code -> the seed's name for it (Essential, Peer practitioner, …)."""
+    doc = app_service().framework_document("levels-of-use")
+    return {item["code"]: item.get("title", item["code"]) for item in doc["items"]}
+
+
+def long_date(day) -> str:
+    """3 March 2027: the date as people write it (templates: `|long_date`)."""
+    return f"{day.day} {day:%B %Y}"

@@ -73,6 +73,14 @@ class TrainingCreatedSchema(CreatedSchema):
     warnings = fields.List(fields.String(), required=True)
 
 
+class ErasureRequestStateSchema(Schema):
+    """The person's own erasure request: none, open, or how the last one ended (with the admin's reason)."""
+    status = fields.String(required=True, metadata={"enum": ["none", "open", "withdrawn", "declined", "erased"]})
+    requested_at = fields.DateTime(allow_none=True)
+    closed_at = fields.DateTime(allow_none=True)
+    reason = fields.String(allow_none=True, metadata={"description": "why an admin declined (declined only)"})
+
+
 class StatusSchema(Schema):
     id = fields.UUID(required=True)
     status = fields.String(required=True)
@@ -96,6 +104,16 @@ class StageSchema(Schema):
     expected_due_on = fields.Date(**NULLABLE)
     in_induction = fields.Boolean(required=True)
     missing = fields.List(fields.String(), required=True)
+    missing_for_held = fields.List(fields.List(fields.String()), required=True, metadata={
+        "description": "[competence, level] pairs keeping the held stage lacks (empty when consistent)"})
+    missing_for_expected = fields.List(fields.List(fields.String()), required=True, metadata={
+        "description": "[competence, level] pairs the expected stage needs and lacks"})
+    core_missing = fields.List(fields.String(), required=True)
+    role = fields.String(**NULLABLE)
+    role_since = fields.Date(**NULLABLE)
+    leave_days = fields.Integer(required=True)
+    tenure_due_on = fields.Date(**NULLABLE)
+    tenure_leave_days = fields.Integer(required=True)
 
 
 class MatrixCellSchema(Schema):
@@ -239,11 +257,22 @@ class SignOffRowSchema(Schema):
     decided_at = fields.DateTime(**NULLABLE)
 
 
+class GoalReviewOutSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(GOAL_STATUSES))
+    reviewed_at = fields.DateTime(required=True)
+    commitment = fields.Integer(**NULLABLE)
+    note = fields.String(**NULLABLE)
+
+
 class GoalDueSchema(Schema):
     id = fields.UUID(required=True)
     due_on = fields.Date(**NULLABLE)
     status = fields.String(required=True)
     competences = fields.List(fields.String(), required=True)
+    exposure = fields.String(required=True)
+    text = fields.String(**NULLABLE, metadata={"description": "Only when the worker shared the goal with me"})
+    latest_review = fields.Nested(GoalReviewOutSchema, **NULLABLE, metadata={
+        "description": "The latest review (status, note), only when the worker shared the goal with me"})
 
 
 class SummarySchema(Schema):
@@ -256,7 +285,9 @@ class SummarySchema(Schema):
                        "to others once the worker shared the record."})
     shared_reflections = fields.List(fields.Nested(SharedReflectionSchema), required=True)
     sign_offs = fields.List(fields.Nested(SignOffRowSchema), required=True)
-    goals_due = fields.List(fields.Nested(GoalDueSchema), required=True)
+    goals_due = fields.List(fields.Nested(GoalDueSchema), required=True, metadata={
+        "description": "Open goals due in the next 30 days, and goals shared with me while open or closed in "
+                       "the last 30 days; text only for the shared ones (each such read is in their access log)"})
     stage = fields.Nested(StageSchema, required=True)
 
 

@@ -20,7 +20,7 @@ from portfolio.web.api_schemas import (ApiSupervisionSchema, CreatedSchema, Queu
 from portfolio.web.api_worker import person_ref, stage_dict
 from portfolio.web.reads import note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema
-from portfolio.web.supervisor import shared_reflection as read_shared  # the same rule as the page
+from portfolio.web.supervisor import shared_reflection as read_shared, summary_goals  # the same rules as the page
 
 SUPERVISOR = ("supervisor",)
 
@@ -82,9 +82,9 @@ def summary(worker_id):
     sign_offs = [{"request_id": r.request_id, "competence": r.competence, "levels": split(r.levels),
                   "status": r.status, "evidence_count": r.evidence_count, "requested_at": r.requested_at,
                   "decided_at": r.decided_at} for r in s["sign_offs"]]
-    goals = [{"id": r.goal_id, "due_on": r.due_on, "status": r.status, "competences": split(r.competences)}
-             for r in s["goals_due"]]
+    goals = summary_goals(worker.id, s["goals_due"], clock.today())
     reads = [("reflection", r["id"]) for r in shared if r["title"] is not None]
+    reads += [("goal", x["id"]) for x in goals if x["shared"]]
     if open_actions is not None:
         reads.append(("supervision", s["last_supervision_id"]))
     note_reads(worker.id, reads, "API supervision summary")

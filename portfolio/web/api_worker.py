@@ -10,14 +10,15 @@ from datetime import datetime, time, timezone
 from flask import g
 
 from portfolio.domain import clock
-from portfolio.domain.values import LEVELS
+from portfolio.domain.values import ACCOUNT_ROLES, LEVELS
 from portfolio.projections.asof import worker_as_of
+from portfolio.web import erasure
 from portfolio.web.access import app_service, runtime
 from portfolio.web.api_base import body_reference, route
-from portfolio.web.api_schemas import (ApiEvidenceSchema, AsOfDaySchema, CreatedSchema, ExposureResultSchema,
-                                       GoalReviewedSchema, MeSchema, StatusSchema, TimelineSchema,
+from portfolio.web.api_schemas import (ApiEvidenceSchema, AsOfDaySchema, CreatedSchema, ErasureRequestStateSchema,
+                                       ExposureResultSchema, GoalReviewedSchema, MeSchema, StatusSchema, TimelineSchema,
                                        TrainingCreatedSchema)
-from portfolio.web.schemas import (AsOfSchema, ExposureSchema, GoalReviewSchema, GoalSchema,
+from portfolio.web.schemas import (AsOfSchema, ErasureRequestSchema, ExposureSchema, GoalReviewSchema, GoalSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
 
 WORKER = ("peer_worker",)
@@ -90,7 +91,7 @@ def write_reflection(data):
     return {"id": app_service().write_reflection(g.user.id, **data)}
 
 
-@route("/me/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure", "POST",
+@route("/me/<any(reflection, supervision, evidence, goal):kind>/<uuid:item_id>/exposure", "POST",
        summary="Choose who can read one of my items", tag="worker", roles=WORKER, body=ExposureSchema,
        response=ExposureResultSchema)
 def change_exposure(kind, item_id, data):
@@ -136,3 +137,33 @@ def set_goal(data):
 def review_goal(goal_id, data):
     app_service().review_goal(g.user.id, goal_id, **data)
     return {"id": goal_id, "status": data["status"]}
+
+
+# --- my erasure request: any account (not only workers), as on /me/erasure -------------------------
+def _erasure_state() -> dict:
+    st = erasure.state(app_service().person(g.user.id))
+    closed = st["closed"] or {}
+    return {"status": "open" if st["open"] else closed.get("outcome", "none"),
+            "requested_at": st["open"]["at"] if st["open"] else None,
+            "closed_at": None if st["open"] else closed.get("at"), "reason": None if st["open"] else st["reason"]}
+
+
+@route("/me/erasure-request", "GET", summary="My erasure request: none, open, or how the last one ended",
+       tag="worker", roles=ACCOUNT_ROLES, response=ErasureRequestStateSchema)
+def erasure_request():
+    return _erasure_state()
+
+
+@route("/me/erasure-request", "POST", summary="Ask for my record to be erased (cannot be undone once carried out)",
+       tag="worker", roles=ACCOUNT_ROLES, body=ErasureRequestSchema, status=201, response=ErasureRequestStateSchema,
+       example={"confirm": "yes"})
+def request_erasure(data):
+    app_service().request_erasure(g.user.id)
+    return _erasure_state()
+
+
+@route("/me/erasure-request/withdraw", "POST", summary="Withdraw my open erasure request", tag="worker",
+       roles=ACCOUNT_ROLES, response=ErasureRequestStateSchema)
+def withdraw_erasure_request():
+    app_service().withdraw_erasure_request(g.user.id)
+    return _erasure_state()

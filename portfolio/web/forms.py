@@ -42,6 +42,16 @@ class Day(fields.Date):
         return day
 
 
+def done(message: str, url: str):
+    """After a form succeeded: say so on the next page, and go there (htmx: by HX-Redirect)."""
+    from flask import flash, redirect, request
+
+    flash(message)
+    if request.headers.get("HX-Request"):
+        return "", 200, {"HX-Redirect": url}
+    return redirect(url)
+
+
 def parse(schema: Schema, source: Any) -> tuple[dict, dict[str, list[str]]]:
     """(data, {}) when valid, or ({}, {field: [reasons]})."""
     try:

@@ -9,20 +9,15 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
-from portfolio.domain import clock
 from portfolio.domain.errors import NotFound
 from portfolio.projections import inbox as queries
-from portfolio.web.access import app_service, login_required, runtime
+from portfolio.web.access import app_service, login_required, runtime, stage_names
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 TEXT = {"requested": "asked for sign-off of", "approved": "approved your sign-off of",
-        "returned": "returned your sign-off request for", "revoked": "revoked your sign-off of"}
-
-
-def _due(user, read_models=None) -> dict | None:
-    if not user.has_role("peer_worker"):
-        return None
-    return queries.due_notice(read_models or runtime().read_models(refresh=False), str(user.id), clock.today())
+        "returned": "returned your sign-off request for", "revoked": "revoked your sign-off of",
+        "erasure_requested": "asked for their record to be erased", "erasure_declined": "declined your erasure request"}
+DUE_KINDS = ("due", "overdue")
 
 
 def _name(person_id) -> str:
@@ -39,6 +34,12 @@ def _name(person_id) -> str:
 def _link(item: dict) -> str:
     if item["kind"] == "requested":
         return url_for("supervisor.queue") + f"#req-{item['request_id']}"
+    if item["kind"] in DUE_KINDS and item["worker_id"] != str(g.user.id):
+        return url_for("supervisor.summary", worker_id=item["worker_id"])
+    if item["kind"] == "erasure_requested":
+        return url_for("org.account", person_id=item["worker_id"])
+    if item["kind"] == "erasure_declined":
+        return url_for("erasure.page")
     return url_for("worker.dashboard")
 
 
@@ -51,7 +52,7 @@ def unread_badge():
     def inbox_unread() -> int:  # called by base.html only, so JSON and fragments pay nothing
         try:
             runtime().projector.refresh()
-            return queries.unread_count(runtime().engine, str(user.id), _due(user))
+            return queries.unread_count(runtime().engine, str(user.id))
         except Exception:  # noqa: BLE001 - a badge must never break the page it sits on
             current_app.logger.warning("unread count failed", exc_info=True)
             return 0
@@ -61,15 +62,17 @@ def unread_badge():
 @bp.get("")
 @login_required
 def index(oob: bool = False):
-    read_models = runtime().read_models()
-    items = queries.inbox(runtime().engine, str(g.user.id), _due(g.user, read_models))
+    runtime().projector.refresh()
+    items = queries.inbox(runtime().engine, str(g.user.id))
+    stages = stage_names()
     for item in items:
-        if item["kind"] != "due":
+        item["link"] = _link(item)
+        if item["kind"] in DUE_KINDS:
+            item["who"] = _name(item["worker_id"])
+            item["stage_name"] = stages.get(item["stage"], item["stage"])
+        else:
             item["who"] = _name(item["actor_id"])
             item["text"] = TEXT[item["kind"]]
-            item["link"] = _link(item)
-        else:
-            item["link"] = url_for("worker.dashboard")
     template = "inbox/_items.html" if request.headers.get("HX-Request") else "inbox/index.html"
     return render_template(template, items=items, unread=sum(not i["read"] for i in items), oob=oob)
 
@@ -81,13 +84,13 @@ def mark_read():
     user = g.user
     runtime().projector.refresh()  # "all" means all that the person could have seen
     if request.form.get("all"):
-        queries.mark_read(runtime().engine, str(user.id), None, _due(user))
+        queries.mark_read(runtime().engine, str(user.id), None)
     else:
         nid = (request.form.get("notification_id") or "").strip()
         if not nid or len(nid) > 120:
             return render_template("error.html", title="Bad request",
                                    message="notification_id: say which notification to mark read"), 422
-        queries.mark_read(runtime().engine, str(user.id), [nid], _due(user))
+        queries.mark_read(runtime().engine, str(user.id), [nid])
     if request.headers.get("HX-Request"):
         return index(oob=True)  # the list, and the navigation's count out of band
     return redirect(url_for("inbox.index"), 303)

@@ -9,7 +9,7 @@ from typing import Any, Callable
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from portfolio.application import COMPETENCES
+from portfolio.application import CLUSTERS, COMPETENCES, CONCEPTS
 from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES
 from portfolio.web.access import app_service
 from portfolio.web.forms import Day, FormSchema, parse
@@ -21,7 +21,7 @@ TITLES = {"reflections": "My reflections", "evidence": "My evidence", "training"
           "supervision": "My supervision", "goals": "My goals"}
 # Which filters each list offers (a filter a list does not have is refused, not ignored).
 FILTERS = {"reflections": ("competence", "tier", "template", "tag"), "evidence": ("competence", "level", "tier", "tag"),
-           "training": (), "supervision": ("tier",), "goals": ("competence",)}
+           "training": (), "supervision": ("tier",), "goals": ("competence", "tier")}
 FILTER_FIELDS = {
     "competence": lambda: fields.String(validate=CODE, metadata={"description": "A competence code"}),
     "level": lambda: fields.String(validate=validate.OneOf(LEVELS)),
@@ -52,6 +52,12 @@ FILTER_SCHEMAS = {kind: _filter_schema(kind) for kind in KINDS}
 
 def competence_items() -> list[dict]:
     return app_service().framework_document(COMPETENCES)["items"]
+
+
+def reflection_tags() -> list[dict]:
+    """Worker competences, then the core clusters and concepts: a reflection shows those (002:629)."""
+    return competence_items() + [item for fid in (CLUSTERS, CONCEPTS)
+                                 for item in app_service().framework_document(fid)["items"]]
 
 
 def filter_errors(kind: str, args: Any, data: dict) -> dict[str, list[str]]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
-from flask import (Blueprint, Response, abort, flash, g, redirect, render_template, request, stream_with_context,
+from flask import (Blueprint, Response, abort, g, render_template, request, stream_with_context,
                    url_for)
 
 from portfolio.application import COMPETENCES, LEVELS_OF_USE
@@ -25,6 +25,8 @@ from portfolio.projections.queries import audit_csv_lines as to_csv_lines
 from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.forms import done as _done
+from portfolio.web.leave import section_context as leave_section
 from portfolio.web.schemas import (AccountFilterSchema, AccountSchema, AsOfSchema, AssignmentSchema,
                                    AuditFilterSchema, AuditPageSchema, DeactivationSchema, ErasureSchema, EndAssignmentSchema, RolesSchema)
 
@@ -41,13 +43,6 @@ def _render(full: str, fragment: str | None = None, status: int = 200, **context
     """The whole page, or only the fragment when htmx asks."""
     template = fragment if fragment and request.headers.get("HX-Request") else full
     return render_template(template, labels=LABELS, name=name_of, **context), status
-
-
-def _done(message: str, url: str):
-    flash(message)
-    if request.headers.get("HX-Request"):
-        return "", 200, {"HX-Redirect": url}
-    return redirect(url)
 
 
 def name_of(person_id) -> str:
@@ -256,6 +251,8 @@ def _shown(people: list) -> tuple[dict, dict, list, int, int, int]:
         found = [p for p in found if p.has_role(data["role"])]
     if data["status"]:
         found = [p for p in found if account_status(p) == data["status"]]
+    if data["erasure"]:
+        found = [p for p in found if p.erasure_request is not None]
     pages = max(1, -(-len(found) // ACCOUNTS_PER_PAGE))
     page = min(data["page"], pages)
     chosen = {k: v for k, v in data.items() if v and k != "page"}
@@ -271,6 +268,7 @@ def _accounts_page(errors: dict, form, fragment: str, status: int = 200):
                    form=form, roles=ACCOUNT_ROLES, positions=POSITIONS, stranded=_stranded(people),
                    filters=request.args, filter_errors=filter_errors, total=total, everyone=len(people), page=page,
                    pages=pages, statuses=ACCOUNT_STATUSES, status_of=account_status,
+                   erasure_open=sum(p.erasure_request is not None for p in people),
                    page_url=lambda n: url_for("org.accounts", **chosen, page=n))
 
 
@@ -328,7 +326,8 @@ def _account_page(person, errors: dict | None = None, form=None, fragment: str |
                    roles=ACCOUNT_ROLES, today=today, supervisors=supervisors, message=message,
                    sessions_open=app_service().sessions.open_count(person.id), link=link,
                    current=person.position_on(today),
-                   open_assignments=[a for a in person.assignments if a["ends_on"] is None])
+                   open_assignments=[a for a in person.assignments if a["ends_on"] is None],
+                   **leave_section(person))
 
 
 @bp.post("/accounts/<uuid:person_id>/roles")

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from portfolio.domain.values import (ACCOUNT_ROLES, EVIDENCE_KINDS, EXPOSURE_TIERS, GOAL_STATUSES, LEVELS, POSITIONS,
+from portfolio.domain.values import (ACCOUNT_ROLES, EVIDENCE_KINDS, EXPOSURE_TIERS, GOAL_STATUSES, LEAVE_KINDS, LEVELS,
+                                     POSITIONS,
                                      REFLECTION_TEMPLATES, SUPERVISION_FORMAT, SUPERVISION_MODE,
                                      SUPERVISION_ORIENTATION, TRAINING_DELIVERY)
 from portfolio.web.forms import Day, FormSchema
@@ -72,7 +73,7 @@ class ExposureSchema(FormSchema):
 
 
 class PrivacyFilterSchema(FormSchema):
-    kind = fields.String(load_default=None, validate=validate.OneOf(("reflection", "evidence", "supervision")))
+    kind = fields.String(load_default=None, validate=validate.OneOf(("reflection", "evidence", "supervision", "goal")))
     tier = fields.String(load_default=None, validate=validate.OneOf(EXPOSURE_TIERS))
     log_page = fields.Integer(load_default=1, validate=validate.Range(1, 100_000))
 
@@ -168,6 +169,18 @@ class ErasureSchema(FormSchema):
     confirm = fields.String(required=True, validate=validate.Length(min=1, max=80))  # the username, typed
 
 
+UNDERSTOOD = "tick the box to say you understand that erasure cannot be undone"
+
+
+class ErasureRequestSchema(FormSchema):
+    confirm = fields.String(required=True, validate=validate.Equal("yes", error=UNDERSTOOD),
+                            error_messages={"required": UNDERSTOOD})
+
+
+class DeclineErasureSchema(FormSchema):
+    decline_reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
 class DeactivationSchema(FormSchema):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
 
@@ -194,9 +207,29 @@ class AccountFilterSchema(FormSchema):
     q = fields.String(load_default=None, validate=validate.Length(max=80))
     role = fields.String(load_default=None, validate=validate.OneOf(ACCOUNT_ROLES))
     status = fields.String(load_default=None, validate=validate.OneOf(("active", "deactivated", "erased")))
+    erasure = fields.String(load_default=None, validate=validate.OneOf(("requested",)))
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
 
 
 class AsOfSchema(FormSchema):
     as_of = Day(load_default=None)
     page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+
+
+class DueFilterSchema(FormSchema):
+    status = fields.String(load_default=None, validate=validate.OneOf(("behind", "soon", "induction")))
+    stage = fields.String(load_default=None, validate=CODE)
+    supervisor_id = fields.UUID(load_default=None)
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 100000))
+
+
+class LeaveSchema(FormSchema):
+    """A period of leave or a career break: a kind and dates, no reason (it may be health-related)."""
+    kind = fields.String(required=True, validate=validate.OneOf(LEAVE_KINDS))
+    starts_on = Day(required=True)
+    ends_on = Day(load_default=None)
+
+    @validates_schema
+    def _order(self, data: dict, **kwargs) -> None:
+        if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise ValidationError("is before the first day", "ends_on")

@@ -25,18 +25,19 @@ from flask import Blueprint, Response, abort, flash, g, redirect, render_templat
 from portfolio.application import COMPETENCES, LEVELS_OF_USE
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError, NotFound, RequestNotOpen
+from portfolio.levels_due import by_worker, for_worker
 from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
 from portfolio.web.access import app_service, may_read_text, roles_required, runtime, supervises, worker_or_404
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.leave import section_context as leave_section
 from portfolio.web.reads import note_read, note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
 from portfolio.web.tags import count_rows, keys, tag_titles
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
 supervisor_only = roles_required("supervisor")
-# The seeds ask for "mentoring and supervision" (004:692-699) but name no frequency: this is our
-# organisation policy, not seed text. Change it here.
-SUPERVISION_EVERY = timedelta(weeks=4)
+# The seeds ask for "mentoring and supervision" (004:692-699) but name no frequency: how often is the
+# organisation's setting `supervision_every_days` (domain/organisation.py, /org/settings).
 STATUS_LABELS = {"open": "Waiting for a decision", "approved": "Approved", "returned": "Returned with feedback",
                  "withdrawn": "Withdrawn by the worker", "revoked": "Revoked"}
 
@@ -114,7 +115,17 @@ def queue():
             portfolios[wid] = app_service().portfolio(wid) if workers[wid] else None
         if workers[wid] is not None:
             cards.append(_card(workers[wid], row["request_id"], portfolios[wid]))
-    return _render("supervisor/queue.html", "supervisor/_queue.html", cards=cards, errors={}, open_count=len(cards))
+    return _render("supervisor/queue.html", "supervisor/_queue.html", cards=cards, errors={}, open_count=len(cards),
+                   level_due=_level_due(today), stage_names=_stage_names())
+
+
+def _level_due(today: date) -> list[tuple[str, str, list]]:
+    """(worker id, name, what is due) for each current supervisee with a level of use overdue or coming due."""
+    window = app_service().org_settings()["due_warning_days"]
+    found = by_worker(runtime().read_models(refresh=False), today, window, supervisor_id=str(g.user.id))
+    rows = [(wid, app_service().display_name(app_service().person(wid)), f.dues) for wid, f in found.items()
+            if f.dues and supervises(g.user, wid)]
+    return sorted(rows, key=lambda r: r[1].lower())
 
 
 @bp.post("/workers/<uuid:worker_id>/requests/<uuid:request_id>/decision")
@@ -181,6 +192,8 @@ def _stage_names() -> dict[str, str]:
 def supervisees():
     today = clock.today()
     views = runtime().read_models()
+    settings = app_service().org_settings()
+    dues = by_worker(views, today, settings["due_warning_days"], supervisor_id=str(g.user.id))
     open_counts: dict[str, int] = {}
     for row in views.queue(str(g.user.id), today):
         open_counts[row["worker_id"]] = open_counts.get(row["worker_id"], 0) + 1
@@ -191,24 +204,27 @@ def supervisees():
         summary = views.supervision_summary(wid, today)
         people.append({"id": wid, "name": app_service().display_name(app_service().person(wid)),
                        "stage": summary["stage"], "last_session": summary["last_session"],
-                       "open": open_counts.get(wid, 0), "due": supervision_due(summary["last_session"], today)})
+                       "open": open_counts.get(wid, 0), "level_due": dues[wid].dues if wid in dues else [],
+                       "due": supervision_due(summary["last_session"], today, settings["supervision_every_days"])})
     people.sort(key=lambda p: p["name"].lower())
     return _render("supervisor/supervisees.html", "supervisor/_supervisees.html", people=people,
-                   stage_names=_stage_names(), every_weeks=SUPERVISION_EVERY.days // 7)
+                   stage_names=_stage_names(), every_days=settings["supervision_every_days"])
 
 
-def supervision_due(last_session: date | None, today: date) -> dict:
-    """When the next session is due by SUPERVISION_EVERY; with none recorded it is due now."""
+def supervision_due(last_session: date | None, today: date, every_days: int) -> dict:
+    """When the next session is due, every_days after the last; with none recorded it is due now."""
     if last_session is None:
         return {"on": today, "overdue": False, "never": True}
-    on = last_session + SUPERVISION_EVERY
+    on = last_session + timedelta(days=every_days)
     return {"on": on, "overdue": on < today, "never": False}
 
 
 # --- one supervisee -----------------------------------------------------------------------------
 def _summary_context(worker) -> dict:
     today = clock.today()
-    s = runtime().read_models().supervision_summary(str(worker.id), today)
+    views, settings = runtime().read_models(), app_service().org_settings()
+    s = views.supervision_summary(str(worker.id), today)
+    due = for_worker(views, str(worker.id), today, settings["due_warning_days"])
     read = lambda sealed: app_service().read_text(worker.id, sealed)  # noqa: E731
     shown = [r for r in s["shared_reflections"] if may_read_text(g.user, worker.id, r.exposure)]
     reflections = [{"id": r.reflection_id, "title": read(r.title_sealed),
@@ -223,21 +239,39 @@ def _summary_context(worker) -> dict:
         # Agreed with the supervisor who held the session; any other supervisor once the worker shares it.
         if last and (last["supervisor_id"] == g.user.id or may_read_text(g.user, worker.id, last["exposure"])):
             actions = read(s["open_actions"]) or ""
-    reads = [("reflection", r.reflection_id) for r in shown]
+    goals = summary_goals(worker.id, s["goals_due"], today)
+    reads = [("reflection", r.reflection_id) for r in shown] + [("goal", x["id"]) for x in goals if x["shared"]]
     if actions:
         reads.append(("supervision", s["last_supervision_id"]))
     note_reads(worker.id, reads, "supervision summary")
     sign_offs = [dict(r._mapping, levels=r.levels.split(","), decided_name=_name(r.decided_by))
                  for r in s["sign_offs"]]
-    goals = [{"competences": [c for c in r.competences.split(",") if c], "due_on": r.due_on,
-              "overdue": r.due_on < today} for r in s["goals_due"]]
     return {"worker": worker, "name": app_service().display_name(worker), "today": today, "s": s,
             "actions": actions, "reflections": reflections,
             "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names(), "missing": missing,
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
             # Tags of what is shared with this supervisor only: a private item's tags stay private.
-            "tag_rows": count_rows(runtime().read_models().tag_counts(str(worker.id), shared_only=True)),
-            "due": supervision_due(s["last_session"], today)}
+            "tag_rows": count_rows(views.tag_counts(str(worker.id), shared_only=True)),
+            "due": supervision_due(s["last_session"], today, settings["supervision_every_days"]),
+            "level_due": due.dues if due else [], **leave_section(worker)}
+
+
+def summary_goals(worker_id, rows, today: date) -> list[dict]:
+    """The summary's goals (page and API): text and the latest review only where the worker shared
+    the goal with this reader; otherwise competences and dates, as before goals had tiers."""
+    out = []
+    for r in rows:
+        shared = may_read_text(g.user, worker_id, r.exposure)
+        read = (lambda sealed: app_service().read_text(worker_id, sealed) or None) if shared else (lambda _: None)
+        review = None
+        if shared and r.reviewed_at is not None:
+            review = {"status": r.status, "reviewed_at": r.reviewed_at, "commitment": r.commitment,
+                      "note": read(r.note_sealed)}
+        out.append({"id": r.goal_id, "competences": [c for c in r.competences.split(",") if c],
+                    "due_on": r.due_on, "status": r.status, "exposure": r.exposure, "shared": shared,
+                    "overdue": r.status == "open" and r.due_on is not None and r.due_on < today,
+                    "text": read(r.text_sealed), "latest_review": review})
+    return out
 
 
 @bp.get("/workers/<uuid:worker_id>/summary")

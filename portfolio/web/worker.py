@@ -10,16 +10,17 @@ from portfolio.application import TEMPLATES
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError
 from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
+from portfolio.levels_due import for_worker
 from portfolio.projections.asof import worker_as_of
-from portfolio.web.access import app_service, roles_required, runtime
+from portfolio.web.access import app_service, portfolio_required, runtime
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web import tags
-from portfolio.web.lists import competence_items
+from portfolio.web.lists import competence_items, reflection_tags
 from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, PrivacyFilterSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
 
 bp = Blueprint("worker", __name__, url_prefix="/me")
-worker_only = roles_required("peer_worker")
+worker_only = portfolio_required  # peer workers, and managers in a position (002:621-625)
 
 
 def _render(full: str, fragment: str | None = None, status: int = 200, **context):
@@ -53,12 +54,15 @@ def dashboard():
     returned = standing_feedback(pf)
     returned.sort(key=lambda r: r["decided_at"], reverse=True)
     open_requests = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "open"]
+    due = None if as_of else for_worker(views, wid, day, app_service().org_settings()["due_warning_days"])
     return _render("worker/dashboard.html", "worker/_matrix.html", status=422 if errors else 200,
-                   matrix=views.matrix(wid), stage=views.stage(wid, day), recent=recent, as_of=as_of,
+                   matrix=views.matrix(wid), stage=views.stage(wid, day), leave=views.leave(wid), recent=recent,
+                   as_of=as_of,
                    errors=errors, competences=competence_items(), levels=LEVELS,
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
                    read=lambda sealed: app_service().read_text(g.user.id, sealed),
-                   stage_names=_stage_names(), tag_rows=tags.count_rows(views.tag_counts(wid)))
+                   stage_names=_stage_names(), level_due=due.dues if due else [],
+                   tag_rows=tags.count_rows(views.tag_counts(wid)))
 
 
 def standing_feedback(pf) -> list[dict]:
@@ -165,11 +169,11 @@ def new_reflection():
                 return redirect(url_for("worker.reflection", reflection_id=rid))
     return _render("worker/reflection_form.html", "worker/_reflection_sections.html",
                    status=422 if errors else 200, errors=errors, form=form, template=template,
-                   templates=list(TEMPLATES), sections=sections, competences=competence_items(),
+                   templates=list(TEMPLATES), sections=sections, competences=reflection_tags(),
                    catalogues=tags.catalogues(), chosen=form.getlist("tags"))
 
 
-@bp.post("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
+@bp.post("/<any(reflection, supervision, evidence, goal):kind>/<uuid:item_id>/exposure")
 @worker_only
 def exposure(kind, item_id):
     data, errors = parse(ExposureSchema(), request.form)
@@ -303,7 +307,8 @@ def privacy():
                    total=len(items))
 
 
-PRIVACY_KINDS = (("reflection", "Reflections"), ("evidence", "Evidence"), ("supervision", "Supervision sessions"))
+PRIVACY_KINDS = (("reflection", "Reflections"), ("evidence", "Evidence"), ("supervision", "Supervision sessions"),
+                 ("goal", "Goals"))
 LOG_PAGE = 50
 
 
@@ -316,7 +321,8 @@ def _privacy_items(kind: str | None, tier: str | None) -> list[dict]:
     items = []
     for k, group, title in (("reflection", pf.reflections, lambda i: read(i["versions"][-1]["title_sealed"])),
                             ("evidence", pf.evidence, lambda i: read(i["title_sealed"])),
-                            ("supervision", pf.supervisions, lambda i: f"Supervision on {i['held_on']}")):
+                            ("supervision", pf.supervisions, lambda i: f"Supervision on {i['held_on']}"),
+                            ("goal", pf.goals, lambda i: read(i["text_sealed"]))):
         if kind and k != kind:
             continue
         for item_id, item in group.items():
@@ -334,7 +340,7 @@ def _privacy_row(kind: str, item_id, errors: dict | None = None, status: int = 2
     return render_template("worker/_privacy_row.html", i=row, tiers=EXPOSURE_TIERS, errors=errors or {}), status
 
 
-@bp.get("/<any(reflection, supervision, evidence):kind>/<uuid:item_id>/exposure")
+@bp.get("/<any(reflection, supervision, evidence, goal):kind>/<uuid:item_id>/exposure")
 @worker_only
 def exposure_history(kind, item_id):
     from portfolio.privacy import exposure_history as history, readers_on

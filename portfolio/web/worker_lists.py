@@ -10,7 +10,7 @@ from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES
 from portfolio.web.access import app_service, runtime
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.lists import (FILTERS, PER_PAGE, TITLES, competence_items, list_filters, list_row, owner_reader,
-                                 reflection_versions)
+                                 reflection_tags, reflection_versions)
 from portfolio.web.schemas import ReflectionAmendSchema
 from portfolio.web.worker import _render, _template_sections, bp, worker_only
 from portfolio.web import tags
@@ -87,7 +87,7 @@ def amend_reflection(reflection_id):
                   **{f"body_{code}": text for code, text in body.items()}}
     return _render("worker/reflection_amend.html", status=422 if errors else 200, errors=errors,
                    reflection_id=reflection_id, item=item, sections=sections, values=values,
-                   competences=competence_items(), catalogues=tags.catalogues())
+                   competences=reflection_tags(), catalogues=tags.catalogues())
 
 
 # --- withdrawing evidence: a confirm page, then the POST --------------------------------------

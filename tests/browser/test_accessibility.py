@@ -61,6 +61,8 @@ PAGES = [
     ("admin", "org.accounts", {"status": "gone"}, None, 422),
     ("admin", "org.audit", {"status": "approved", "page": "2"}, None, 200),
     ("admin", "org.account", {"person_id": "worker.id"}, None, 200),
+    ("supervisor", "leave.page", {"worker_id": "worker.id"}, None, 200),
+    ("admin", "leave.page", {"worker_id": "worker.id"}, "submit-empty", 200),
     ("worker", "auth.change_password", {}, None, 200),
     ("worker", "auth.change_password", {}, "submit-empty", 200),
     ("auditor", "org.progression", {}, None, 200),
@@ -70,6 +72,17 @@ PAGES = [
     ("worker", "inbox.index", {}, None, 200),
     ("supervisor", "inbox.index", {}, None, 200),
     ("admin", "inbox.index", {}, None, 200),
+    ("admin", "org_due.due", {}, None, 200),
+    ("admin", "org_due.due", {"status": "soon"}, None, 200),
+    ("admin", "org_due.due", {"status": "late"}, None, 422),
+    ("auditor", "org_due.due", {}, None, 200),
+    ("admin", "org_settings.settings", {}, None, 200),
+    ("admin", "org_settings.settings", {}, "submit-empty", 200),
+    ("auditor", "org_settings.settings", {}, None, 200),
+    ("worker", "erasure.page", {}, None, 200),
+    ("worker", "erasure.page", {}, "submit-empty", 200),
+    ("supervisor", "erasure.page", {}, None, 200),
+    ("admin", "org.accounts", {"erasure": "requested"}, None, 200),
 ]
 
 

@@ -54,3 +54,29 @@ def test_deciding_in_place_updates_the_queue_count(new_context, live_server, sce
     expect(card).to_contain_text("Approved")
     expect(count).to_have_text(re.compile(rf"^{before - 1} open requests?\.$"))
     expect(page).to_have_url(re.compile(r"/supervise$"))  # in place: no reload
+
+
+def test_worker_shares_a_goal_and_the_supervisor_reads_it_in_the_summary(new_context, live_server, scenario):
+    from playwright.sync_api import expect
+
+    app, wid = _worker(live_server)
+    text = f"Co-facilitate a recovery group {uuid4().hex[:4]}"
+    gid = app.set_goal(wid, text, ["GOAL-1"], None)
+    app.review_goal(wid, gid, "open", 7, "Asked the team lead for a slot.")
+
+    worker = new_context(axe=True).new_page()
+    login(worker, scenario.worker, scenario.password)
+    worker.goto("/me/goals")
+    worker.get_by_label(f"Who can read the goal {text}").select_option("supervisors")
+    worker.get_by_role("button", name=f"Change who can read the goal {text}").click()
+    expect(worker.get_by_role("main")).to_contain_text("Shared: your current supervisor can read it.")
+
+    page = new_context(axe=True).new_page()
+    login(page, scenario.supervisor, scenario.password)
+    page.goto(f"/supervise/workers/{wid}/summary")
+    goals = page.get_by_role("region", name=re.compile(r"^Goals \(scrolls"))
+    expect(goals).to_contain_text(text)
+    expect(goals).to_contain_text("Asked the team lead for a slot.")
+    violations = axe_violations(page)
+    assert not violations, describe_violations(page.url, violations)
+    assert any(str(r["item_id"]) == str(gid) and r["where"] == "supervision summary" for r in app.access_log(wid))

@@ -1,15 +1,15 @@
 """Tags on reflections and evidence: one column each, "catalogue:code" entries joined by commas
 (structure, not personal text). Events before tags carry none, so existing rows start empty.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-04
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0008"
-down_revision = "0007"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
