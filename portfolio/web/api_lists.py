@@ -13,7 +13,7 @@ from portfolio.web.api_schemas import (LIST_PAGES, ReflectionOutSchema, Reflecti
 from portfolio.web import lists
 from portfolio.web.lists import FILTER_SCHEMAS, KINDS, PER_PAGE, TITLES, filter_errors, list_row, owner_reader
 from portfolio.web.schemas import ReflectionAmendSchema, TagsSchema
-from portfolio.web.tags import keys
+from portfolio.web.tags import ITEM_KINDS, keys
 
 WORKER = ("peer_worker",)
 
@@ -83,7 +83,7 @@ def amend_reflection(reflection_id, data):
        "my reflections or evidence (no new reflection version)", tag="worker", roles=WORKER, body=TagsSchema,
        response=TagsResultSchema, example={"tags": ["who-roles:ROLE-1", "core-clusters:C2"]})
 def change_tags(kind, item_id, data):
-    item_kind = {"reflections": "reflection", "evidence": "evidence"}[kind]
+    item_kind = ITEM_KINDS[kind]
     changed = app_service().change_tags(g.user.id, item_kind, item_id, data["tags"])
     item = getattr(app_service().portfolio(g.user.id), kind)[str(item_id)]
     return {"id": item_id, "kind": item_kind, "tags": keys(item.get("tags")), "changed": changed}

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from portfolio.application import TAG_FRAMEWORKS
 from portfolio.domain.errors import NotFound
+from portfolio.domain.tags import tag_key
 from portfolio.web.access import app_service
+
+ITEM_KINDS = {"reflections": "reflection", "evidence": "evidence"}  # list name -> item kind that has tags
 
 
 def catalogues() -> list[dict]:
@@ -30,7 +33,7 @@ def tag_titles() -> dict[str, str]:
 
 def keys(tags: list[dict] | None) -> list[str]:
     """An item's tags as 'catalogue:code' strings (items from before tags carry none)."""
-    return [f"{t['catalogue']}:{t['code']}" for t in tags or []]
+    return [tag_key(t) for t in tags or []]
 
 
 def count_rows(counts: dict) -> list[dict]:

@@ -8,10 +8,8 @@ from portfolio.domain.errors import DomainError
 from portfolio.web.access import app_service
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.schemas import TagsSchema
-from portfolio.web.tags import catalogues, keys
+from portfolio.web.tags import ITEM_KINDS, catalogues, keys
 from portfolio.web.worker import _render, bp, worker_only
-
-ITEM_KINDS = {"reflections": "reflection", "evidence": "evidence"}  # list name -> item kind
 
 
 @bp.route("/<any(reflections, evidence):kind>/<uuid:item_id>/tags", methods=["GET", "POST"])
@@ -19,7 +17,7 @@ ITEM_KINDS = {"reflections": "reflection", "evidence": "evidence"}  # list name 
 def item_tags(kind, item_id):
     item_kind = ITEM_KINDS[kind]
     pf = app_service().portfolio(g.user.id)
-    item = getattr(pf, "reflections" if kind == "reflections" else "evidence").get(str(item_id)) or abort(404)
+    item = getattr(pf, kind).get(str(item_id)) or abort(404)
     sealed = item["versions"][-1]["title_sealed"] if kind == "reflections" else item["title_sealed"]
     errors: dict = {}
     chosen = keys(item.get("tags"))
