@@ -27,6 +27,7 @@ from portfolio.domain.organisation import defaults as org_defaults
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.self_assessment import SelfAssessment, rating_changes
 from portfolio.domain.stages import StageReport, assess, core_codes
 from portfolio.domain.tags import TagCatalogue
 from portfolio.domain.values import LEGACY_CLEAR, in_range, printable
@@ -44,7 +45,9 @@ TRAINING_ELEMENTS = "training-elements"
 TRAINING_EVALUATION = "training-evaluation"  # 001 feedback form: self-ratings 1-5
 # The catalogues reflections and evidence can be tagged with (seeds 004, 002, 001/003), in form order.
 TAG_FRAMEWORKS = ("who-roles", "ethical-principles", "core-concepts", "core-clusters", "hee-competences")
-TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle"}
+SELF_ASSESSMENT = "org-self-assessment"  # 004:942-1012, the seven components
+TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle", "ideal_helper": "ideal-helper",
+             "circles_of_helpers": "circles-of-helpers"}
 MAX_TEXT = 20_000
 
 
@@ -503,15 +506,21 @@ class PortfolioApplication(Application):
         opened = self.read_text(worker_id, topics_sealed)
         return None if opened is None else json.loads(opened or "[]")
 
-    def _reflection_body(self, template: str, body: dict[str, str] | str) -> str:
+    def reflection_template(self, template: str) -> tuple[dict | None, list[dict]]:
+        """(guidance, sections) of a reflection template: its item INTRO is guidance shown above the
+        sections, not a section to write. Free writing has one section, "text"."""
         if template not in TEMPLATES:
             raise InvalidValue("template", f"must be one of {', '.join(TEMPLATES)}")
+        if not TEMPLATES[template]:
+            return None, [{"code": "text", "title": "Reflection", "bullets": []}]
+        items = self.framework_document(TEMPLATES[template])["items"]
+        return (next((i for i in items if i["code"] == "INTRO"), None), [i for i in items if i["code"] != "INTRO"])
+
+    def _reflection_body(self, template: str, body: dict[str, str] | str) -> str:
+        _, sections = self.reflection_template(template)
         if isinstance(body, str):
             body = {"text": body}
-        allowed = {"text"}
-        if TEMPLATES[template]:
-            allowed = {item["code"] for item in self.framework_document(TEMPLATES[template])["items"]
-                       if item["code"] != "INTRO"}  # the intro is guidance, not a section to write
+        allowed = {s["code"] for s in sections}
         unknown = set(body) - allowed
         if unknown:
             raise InvalidValue("body", f"section(s) {', '.join(sorted(unknown))} are not part of the "
@@ -760,6 +769,50 @@ class PortfolioApplication(Application):
         self.sessions.forget(person.id)
         self.keys.destroy(person.id)
         self.files.delete_all(person.id)
+
+    # --- the organisation's self-assessment ---------------------------------------------------
+    def complete_self_assessment(self, by: UUID | str, ratings: dict[str, str], notes: dict[str, str] | None = None,
+                                 ) -> int:
+        """An organisation admin records a visit of the seven-component self-assessment (a rating
+        and notes per component); returns the visit's number. Notes are the organisation's, sealed
+        with the assessment's own key: they stay readable to it when the admin who wrote them leaves."""
+        admin = self._admin(by)
+        doc = self.framework_document(SELF_ASSESSMENT)
+        assessment_id = SelfAssessment.create_id(doc["id"])
+        try:
+            assessment = self.repository.get(assessment_id)
+        except AggregateNotFoundError:
+            assessment = SelfAssessment(framework_id=doc["id"])
+        if not self.keys.has_key(assessment_id):
+            self.keys.create(assessment_id)
+        codes = [i["code"] for i in doc["items"]]
+        unknown = sorted(set(notes or {}) - set(codes))
+        if unknown:
+            raise InvalidValue("notes", f"unknown component(s) {', '.join(unknown)}")
+        answers = {code: {"rating": rating, "notes_sealed": ""} for code, rating in ratings.items()}
+        for code, note in (notes or {}).items():
+            note = text(f"notes_{code}", note, required=False, max_len=5000)
+            answers.setdefault(code, {"rating": None})["notes_sealed"] = self._seal(assessment_id, note) if note else ""
+        number = assessment.complete(admin.id, str(doc["version"]), codes,
+                                     [s["code"] for s in doc["policy"]["scale"]], answers)
+        self._save(assessment)
+        return number
+
+    def self_assessment_visits(self) -> list[dict]:
+        """Every visit, oldest first, with its notes opened and what changed since the visit before
+        (ratings that moved, components whose notes changed). For admins and auditors."""
+        try:
+            assessment = self.repository.get(SelfAssessment.create_id(SELF_ASSESSMENT))
+        except AggregateNotFoundError:
+            return []
+        visits, previous = [], None
+        for visit in assessment.visits:
+            notes = {code: self.read_text(assessment.id, a["notes_sealed"]) or "" for code, a in visit["answers"].items()}
+            notes_changed = [] if previous is None else [c for c, n in notes.items() if n != previous["notes"].get(c, "")]
+            visits.append({**visit, "notes": notes, "changes": rating_changes(previous, visit),
+                           "notes_changed": notes_changed})
+            previous = visits[-1]
+        return visits
 
     # --- levels of use ------------------------------------------------------------------------
     def stage_report(self, worker_id: UUID | str, on: date | str | None = None) -> StageReport:

@@ -68,6 +68,9 @@ class KeyStore:
         with self.engine.begin() as conn:
             conn.execute(insert(person_keys).values(person_id=str(person_id), wrapped_key=wrapped,
                                                     created_at=clock_utc()))
+        memo = _scope.get()
+        if memo is not None:  # a lookup earlier in this scope found no key: it exists now
+            memo.pop(person_id, None)
 
     @contextmanager
     def scope(self) -> Iterator[None]:

@@ -260,6 +260,20 @@ class DemoBuilder:
             request_id = app.request_sign_off(w.id, competence, level, [eid])
         w.pending = (request_id, competence, day + timedelta(days=rng.choice([7, 10, 14, 21])))
 
+    def self_assessment(self, revisit: bool) -> None:
+        """The admin fills in the organisation's self-assessment (004:942-1012), then revisits it."""
+        self.last += timedelta(seconds=1)  # the moment after the last event: no draw on the story's dice
+        first = {"TIMING": "partly", "POWER": "not-started", "COMPENSATION": "mostly", "NUMBERS": "partly",
+                 "WELLNESS": "not-started", "INVESTMENT": "partly", "CULTURE": "partly"}
+        later = dict(first, POWER="partly", WELLNESS="mostly", NUMBERS="mostly")
+        notes = {"POWER": "Peers advise the steering group; none of them chairs it yet.",
+                 "WELLNESS": "No plan yet for burn-out in peer roles."}
+        if revisit:
+            notes = {"POWER": "A peer now co-chairs the steering group.",
+                     "WELLNESS": "Wellness check-ins at the start of each new position."}
+        with clock.frozen_at(self.last):
+            self.app.complete_self_assessment(self.admin, later if revisit else first, notes)
+
     def run(self) -> str:
         self.people()
         joins = sorted(self.start + timedelta(days=int(self.rng.random() * 365 * 2.5) if n else 0)
@@ -270,6 +284,8 @@ class DemoBuilder:
             while joins and joins[0] <= day:
                 joins.pop(0)
                 self.workers.append(self.join(len(self.workers), day))
+            if offset in (28, 182):  # four weeks in, and again six months later
+                self.self_assessment(revisit=offset == 182)
             for n, w in enumerate(self.workers):
                 try:
                     self.week(w, day, n)

@@ -112,6 +112,8 @@ def test_frameworks_load_new_version_keeps_old(run, tmp_path):
      ["3 bad item(s)", "items[0] (A): text", "code: A is used twice", "items[2]: code"]),
     ("id: my-fw\nversion: '1'\ntitle: T\nkind: tags\nsource: {file: f.txt, lines: [1, 2]}\n"
      "items:\n  - {code: A, text: t}\npolicy: {x: {_type_: a, _data_: b}}\n", ["_type_ and _data_ is reserved"]),
+    ("id: my-fw\nversion: '1'\ntitle: T\nkind: self-assessment\nsource: {file: f.txt, lines: [1, 2]}\n"
+     "items:\n  - {code: A, text: t}\npolicy: {scale: [{code: yes, label: Yes}]}\n", ["policy: scale", "at least two"]),
 ])
 def test_frameworks_load_rejects_bad_files(run, tmp_path, content, words):
     run("init")

@@ -32,7 +32,7 @@ _DEFAULT_SEEDS = Path(__file__).parents[2] / "shared" / "seeds"
 
 KINDS = {
     "levelled-competences", "clusters", "concepts", "levels-of-use",
-    "template", "tags", "training-elements", "programme",
+    "template", "tags", "training-elements", "programme", "self-assessment",
 }
 TOP_KEYS = {"id", "version", "title", "kind", "source", "levels", "items", "policy", "description"}
 ITEM_KEYS = {
@@ -367,6 +367,56 @@ def test_grow_counts() -> None:
 def test_learning_cycle_counts() -> None:
     d = _doc("learning-cycle")
     assert [i["title"] for i in d["items"]] == ["Planning", "Doing", "Concluding", "Reflecting"]
+
+
+def test_core_values_counts() -> None:
+    d = _doc("core-values")
+    assert [i["title"] for i in d["items"]] == [
+        "Recovery in first place", "Inclusion", "Participation", "Authenticity", "Leadership",
+    ]
+
+
+def test_peer_support_types_counts() -> None:
+    d = _doc("peer-support-types")
+    assert [i["code"] for i in d["items"]] == ["INFORMAL", "DAY-CENTRE", "SELF-HELP", "INTENTIONAL", "CLINICAL"]
+
+
+def test_support_types_counts() -> None:
+    d = _doc("support-types")
+    assert [(i["title"], len(i["bullets"])) for i in d["items"]] == [
+        ("Emotional", 2), ("Informational", 3), ("Instrumental", 3), ("Affiliational", 3),
+    ]
+
+
+def test_supportive_communication_counts() -> None:
+    d = _doc("supportive-communication")
+    assert [len(i["bullets"]) for i in d["items"]] == [9]
+
+
+def test_peer_support_values_counts() -> None:
+    d = _doc("peer-support-values")
+    assert [(i["title"], len(i["bullets"])) for i in d["items"]] == [
+        ("Mutuality and equality", 3), ("Self-determination and empowerment", 3), ("Empathy", 1), ("Recovery", 3),
+    ]
+
+
+def test_homework_templates_counts() -> None:
+    helper = _doc("ideal-helper")
+    assert [i["code"] for i in helper["items"]] == ["INTRO", "QUALITIES", "CHOICE", "HELPFUL", "CONFIDE", "CLUSTERS"]
+    circles = _doc("circles-of-helpers")
+    assert [i["code"] for i in circles["items"]] == ["INTRO", "HELPERS", "CIRCLES", "QUALITIES"]
+    assert circles["items"][0]["text"] == "You will not have to share this."
+
+
+def test_org_self_assessment_components_and_scale() -> None:
+    d = _doc("org-self-assessment")
+    assert [i["title"] for i in d["items"]] == [
+        "TIMING", "POWER", "COMPENSATION", "NUMBERS", "WELLNESS", "INVESTMENT", "ORGANIZATIONAL OR PROJECT CULTURE",
+    ]
+    assert [len(i["bullets"]) for i in d["items"]] == [1, 2, 2, 2, 2, 1, 3]
+    # The seed gives no rating scale: the scale is our policy, marked as such, never seed text.
+    assert d["policy"]["inferred"] is True
+    assert [s["code"] for s in d["policy"]["scale"]] == ["not-started", "partly", "mostly", "fully"]
 
 
 def test_who_roles_counts() -> None:

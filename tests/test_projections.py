@@ -16,6 +16,7 @@ from portfolio.domain.organisation import Organisation
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.projections.base import ProjectionError
 from portfolio.projections.runner import PROJECTIONS, Projector
 from portfolio.projections.tables import metadata, projection_active
@@ -194,7 +195,7 @@ def test_unknown_event_type_stops_the_projection_naming_the_position(app, runtim
 
 def test_every_event_type_is_handled_or_ignored_by_every_projection():
     events = set()
-    for aggregate in (Person, Username, Portfolio, Framework, Organisation, LevelDueNotice):
+    for aggregate in (Person, Username, Portfolio, Framework, Organisation, LevelDueNotice, SelfAssessment):
         for value in vars(aggregate).values():
             if isinstance(value, type) and issubclass(value, aggregate.Event) and value.__name__ not in (
                     "Event", "Created", "Snapshot"):

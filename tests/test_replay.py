@@ -135,6 +135,8 @@ def build_history(app, at) -> dict:
         app.load_framework(_tag_framework("1", "Replay tags"))
         app.load_framework(_tag_framework("2", "Replay tags, revised"))
         app.change_org_settings(ada, due_warning_days=45)
+        checklist = app.framework_document("org-self-assessment")["items"]
+        app.complete_self_assessment(ada, {i["code"]: "partly" for i in checklist}, {checklist[0]["code"]: "a note"})
         app.notice_level_due(w, Due("PEER-PRACTITIONER", "Intermediate", date(2025, 1, 2), 22, False))
     for n in range(EXTRA_TRAININGS):
         with at(f"2024-06-{n % 28 + 1:02d}"):

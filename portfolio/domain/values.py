@@ -24,7 +24,10 @@ TRAINING_DELIVERY = ("online", "face_to_face")
 SUPERVISION_ORIENTATION = ("task", "process")  # 004:699
 SUPERVISION_FORMAT = ("one_to_one", "group", "peer")
 SUPERVISION_MODE = ("in_person", "phone", "video")  # 004:699
-REFLECTION_TEMPLATES = ("free", "grow", "learning_cycle")
+REFLECTION_TEMPLATES = ("free", "grow", "learning_cycle", "ideal_helper", "circles_of_helpers")
+# How each template is named to people (the course's names for its exercises, 002:408, 676, 763).
+REFLECTION_TEMPLATE_NAMES = {"free": "Free writing", "grow": "GROW", "learning_cycle": "Learning cycle",
+                             "ideal_helper": "The IDEAL HELPER", "circles_of_helpers": "Circles of helpers"}
 EVIDENCE_KINDS = (
     "training_record",
     "supervision_record",

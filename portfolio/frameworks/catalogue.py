@@ -16,7 +16,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate, valida
 
 DATA_DIR = Path(__file__).parent / "data"
 KINDS = ("levelled-competences", "clusters", "concepts", "levels-of-use", "template", "tags",
-         "training-elements", "programme")
+         "training-elements", "programme", "self-assessment")
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9.\-_]*$", error="must be letters, digits, '.', '-' or '_'")
 
 
@@ -151,6 +151,22 @@ def _policy_extra_errors(policy: dict, stage_codes: list) -> list[str]:
     return errors
 
 
+def _scale_errors(doc: dict) -> list[str]:
+    """A self-assessment carries the rating scale each component is rated on (policy.scale)."""
+    if doc["kind"] != "self-assessment":
+        return []
+    scale = (doc.get("policy") or {}).get("scale")
+    if not isinstance(scale, list) or len(scale) < 2:
+        return ["policy: scale: a self-assessment needs policy.scale, at least two steps (code, label)"]
+    errors = [f"policy.scale[{n}]: needs a code and a label" for n, step in enumerate(scale)
+              if not (isinstance(step, dict) and isinstance(step.get("code"), str) and step["code"]
+                      and isinstance(step.get("label"), str) and step["label"])]
+    codes = [step.get("code") for step in scale if isinstance(step, dict)]
+    if len(codes) != len(set(codes)):
+        errors.append("policy.scale: each code may appear once")
+    return errors
+
+
 def _reserved_mapping(value: object) -> bool:
     """The event store reads a mapping of exactly '_type_' and '_data_' as its own encoded value."""
     if isinstance(value, dict):
@@ -170,7 +186,7 @@ def validate_document(doc: object) -> dict:
         FrameworkSchema().load(doc)
     except ValidationError as exc:
         raise FrameworkFileError("; ".join(f"{f}: {m}" for f, m in sorted(exc.messages.items()))) from None
-    errors = _item_errors(doc) + _policy_errors(doc)
+    errors = _item_errors(doc) + _policy_errors(doc) + _scale_errors(doc)
     if errors:
         raise FrameworkFileError(f"{len(errors)} bad item(s): " + "; ".join(errors))
     return doc

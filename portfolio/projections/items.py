@@ -6,6 +6,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from portfolio.domain.frameworks import Framework
+from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
@@ -18,7 +19,8 @@ from portfolio.projections.tables import (evidence, goals, matrix, portfolios, r
                                           supervisions, timeline, trainings)
 
 P = Portfolio
-LABELS = {"free": "free", "grow": "GROW", "learning_cycle": "learning cycle"}
+LABELS = {"free": "free", "grow": "GROW", "learning_cycle": "learning cycle", "ideal_helper": "Ideal Helper",
+          "circles_of_helpers": "Circles of helpers"}
 
 
 def tags(values: list[dict]) -> str:
@@ -49,7 +51,8 @@ class PortfolioProjection(Projection):
                AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished,
-               *ORGANISATION_EVENTS, LevelDueNotice.Noticed)
+               *ORGANISATION_EVENTS, LevelDueNotice.Noticed, SelfAssessment.Opened,
+               SelfAssessment.AssessmentCompleted)
 
     def __init__(self) -> None:
         super().__init__()

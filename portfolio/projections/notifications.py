@@ -20,6 +20,7 @@ from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.organisation import ORGANISATION_EVENTS
+from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.projections.base import Projection, ProjectionError, Writer
@@ -45,7 +46,8 @@ class NotificationsProjection(Projection):
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
                P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,
                P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed, P.TagsChanged,
-               Username.Reserved, Framework.Registered, Framework.VersionPublished, *ORGANISATION_EVENTS)
+               Username.Reserved, Framework.Registered, Framework.VersionPublished, *ORGANISATION_EVENTS,
+               SelfAssessment.Opened, SelfAssessment.AssessmentCompleted)
 
     def __init__(self) -> None:
         super().__init__()

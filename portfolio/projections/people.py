@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from portfolio.domain.frameworks import Framework
+from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
@@ -34,7 +35,7 @@ class PeopleProjection(Projection):
     ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued,
                Username.Reserved, AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
                Framework.VersionPublished,
-               *PORTFOLIO_EVENTS,
+               *PORTFOLIO_EVENTS, SelfAssessment.Opened, SelfAssessment.AssessmentCompleted,
                *ORGANISATION_EVENTS, LevelDueNotice.Noticed)
 
     def registered(self, e, w: Writer) -> None:

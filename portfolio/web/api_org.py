@@ -14,9 +14,11 @@ from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, runtime, worker_or_404
 from portfolio.web.api_base import Invalid, body_reference, route, split
 from portfolio.web.api_schemas import (AccountCreatedSchema, AccountsSchema, AsOfDaySchema, AssignmentResultSchema,
-                                       AuditSchema, ProgressionSchema, RolesResultSchema)
+                                       AuditSchema, ProgressionSchema, RolesResultSchema, SelfAssessmentVisitsSchema,
+                                       SelfAssessmentVisitSchema)
 from portfolio.web.api_supervisor import names
-from portfolio.web.schemas import AccountSchema, AssignmentSchema, AuditApiQuerySchema, EndAssignmentSchema, RolesSchema
+from portfolio.web.schemas import (AccountSchema, AssignmentSchema, AuditApiQuerySchema, EndAssignmentSchema, RolesSchema,
+                                   SelfAssessmentSchema)
 
 STAFF = ("org_admin", "auditor")
 ADMIN = ("org_admin",)
@@ -56,6 +58,35 @@ def audit(args):
                              for e in r["evidence"]])
         out.append(row)
     return {"rows": out, "total": total, "page": page, "pages": max(1, -(-total // per_page)), "per_page": per_page}
+
+
+# --- the self-assessment (004:942-1012) ---------------------------------------------------------
+def _visit(v: dict, who: dict[str, str]) -> dict:
+    return {"number": v["number"], "completed_at": v["completed_at"], "by": v["by"],
+            "by_name": who.get(str(v["by"]), "(erased)"), "framework_version": v["framework_version"],
+            "answers": [{"component": c, "rating": a["rating"], "notes": v["notes"].get(c, "")}
+                        for c, a in v["answers"].items()],
+            "changes": [{"component": c["code"], "before": c["before"], "after": c["after"]} for c in v["changes"]],
+            "notes_changed": v["notes_changed"]}
+
+
+@route("/self-assessment", "GET", summary="The organisation's self-assessment: every visit, with changes",
+       tag="organisation", roles=STAFF, response=SelfAssessmentVisitsSchema)
+def self_assessment():
+    visits = app_service().self_assessment_visits()
+    who = names({v["by"] for v in visits})
+    return {"visits": [_visit(v, who) for v in visits]}
+
+
+@route("/self-assessment", "POST", summary="Record a visit of the self-assessment (every component rated)",
+       tag="organisation", roles=ADMIN, body=SelfAssessmentSchema, status=201, response=SelfAssessmentVisitSchema,
+       example={"ratings": {"TIMING": "partly", "POWER": "not-started", "COMPENSATION": "mostly",
+                            "NUMBERS": "partly", "WELLNESS": "partly", "INVESTMENT": "not-started",
+                            "CULTURE": "partly"}, "notes": {"POWER": "Peers advise; none chairs yet."}})
+def complete_self_assessment(data):
+    number = app_service().complete_self_assessment(g.user.id, data["ratings"], data["notes"])
+    visit = app_service().self_assessment_visits()[number - 1]
+    return _visit(visit, names([visit["by"]]))
 
 
 # --- accounts (organisation admin) -------------------------------------------------------------

@@ -376,6 +376,36 @@ class AssignmentResultSchema(Schema):
     ends_on = fields.Date(**NULLABLE)
 
 
+class SelfAssessmentAnswerSchema(Schema):
+    component = fields.String(required=True)
+    rating = fields.String(required=True)
+    notes = fields.String(required=True, metadata={"description": "The organisation's notes ('' if none)."})
+
+
+class SelfAssessmentChangeSchema(Schema):
+    component = fields.String(required=True)
+    before = fields.String(**NULLABLE)
+    after = fields.String(required=True)
+
+
+class SelfAssessmentVisitSchema(Schema):
+    number = fields.Integer(required=True)
+    completed_at = fields.DateTime(required=True)
+    by = fields.UUID(required=True)
+    by_name = fields.String(required=True)
+    framework_version = fields.String(required=True)
+    answers = fields.List(fields.Nested(SelfAssessmentAnswerSchema), required=True)
+    changes = fields.List(fields.Nested(SelfAssessmentChangeSchema), required=True,
+                          metadata={"description": "Ratings that moved since the visit before."})
+    notes_changed = fields.List(fields.String(), required=True,
+                                metadata={"description": "Components whose notes changed since the visit before."})
+
+
+class SelfAssessmentVisitsSchema(Schema):
+    visits = fields.List(fields.Nested(SelfAssessmentVisitSchema), required=True,
+                         metadata={"description": "Every visit, oldest first."})
+
+
 # --- the worker's own lists --------------------------------------------------------------------
 class PageSchema(Schema):
     total = fields.Integer(required=True, metadata={"description": "Items matching the filters, all pages"})

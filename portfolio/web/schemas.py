@@ -233,3 +233,12 @@ class LeaveSchema(FormSchema):
     def _order(self, data: dict, **kwargs) -> None:
         if data.get("ends_on") and data["ends_on"] < data["starts_on"]:
             raise ValidationError("is before the first day", "ends_on")
+
+
+class SelfAssessmentSchema(FormSchema):
+    """One visit of the organisation's self-assessment: a rating per component (component code ->
+    scale code), notes per component optional. Which codes exist is the checklist's, checked by the domain."""
+    ratings = fields.Dict(keys=fields.String(validate=CODE), values=fields.String(validate=validate.Length(1, 40)),
+                          required=True)
+    notes = fields.Dict(keys=fields.String(validate=CODE), values=fields.String(validate=validate.Length(max=5000)),
+                        load_default=dict)

@@ -302,8 +302,9 @@ def reflection(worker_id, reflection_id):
     worker = _supervisee(worker_id)
     r = shared_reflection(worker, reflection_id)
     note_reads(worker.id, [("reflection", r["id"])], "shared reflection")
+    names = {s["code"]: s["title"] for s in app_service().reflection_template(r["template"])[1]}
     return _render("supervisor/reflection.html", worker=worker, name=app_service().display_name(worker), r=r,
-                   tag_titles=tag_titles())
+                   names=names, tag_titles=tag_titles())
 
 
 @bp.post("/workers/<uuid:worker_id>/requests/<uuid:request_id>/revoke")

@@ -135,10 +135,12 @@ def new_training():
 
 # --- reflections ------------------------------------------------------------------------------
 def _template_sections(template: str) -> list[dict]:
-    if not TEMPLATES.get(template):
-        return [{"code": "text", "title": "Reflection", "bullets": []}]
-    doc = app_service().framework_document(TEMPLATES[template])
-    return [i for i in doc["items"] if i["code"] != "INTRO"]
+    return app_service().reflection_template(template)[1]
+
+
+def section_names(template: str) -> dict[str, str]:
+    """Section codes (G, R, O, W…) to their names in the template's framework data."""
+    return {s["code"]: s["title"] for s in _template_sections(template)}
 
 
 @bp.route("/reflections/new", methods=["GET", "POST"])
@@ -147,7 +149,7 @@ def new_reflection():
     template = request.values.get("template", "free")
     if template not in TEMPLATES:
         template = "free"
-    sections = _template_sections(template)
+    intro, sections = app_service().reflection_template(template)
     errors: dict = {}
     form = request.form
     if request.method == "POST" and form.get("save"):
@@ -169,7 +171,7 @@ def new_reflection():
                 return redirect(url_for("worker.reflection", reflection_id=rid))
     return _render("worker/reflection_form.html", "worker/_reflection_sections.html",
                    status=422 if errors else 200, errors=errors, form=form, template=template,
-                   templates=list(TEMPLATES), sections=sections, competences=reflection_tags(),
+                   templates=list(TEMPLATES), sections=sections, intro=intro, competences=reflection_tags(),
                    catalogues=tags.catalogues(), chosen=form.getlist("tags"))
 
 

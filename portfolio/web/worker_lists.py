@@ -12,7 +12,7 @@ from portfolio.web.forms import domain_errors, parse
 from portfolio.web.lists import (FILTERS, PER_PAGE, TITLES, competence_items, list_filters, list_row, owner_reader,
                                  reflection_tags, reflection_versions)
 from portfolio.web.schemas import ReflectionAmendSchema
-from portfolio.web.worker import _render, _template_sections, bp, worker_only
+from portfolio.web.worker import _render, _template_sections, bp, section_names, worker_only
 from portfolio.web import tags
 
 
@@ -38,11 +38,6 @@ def _reflection(reflection_id) -> dict:
     return app_service().portfolio(g.user.id).reflections.get(str(reflection_id)) or abort(404)
 
 
-def _section_names(template: str) -> dict[str, str]:
-    """Section codes (G, R, O, W…) to their names in the template's framework data."""
-    return {s["code"]: s["title"] for s in _template_sections(template)}
-
-
 @bp.get("/reflections/<uuid:reflection_id>")
 @worker_only
 def reflection(reflection_id):
@@ -52,7 +47,7 @@ def reflection(reflection_id):
     if not 1 <= number <= len(versions):
         abort(404)
     return _render("worker/reflection.html", reflection_id=reflection_id, item=item, versions=versions,
-                   shown=versions[number - 1], names=_section_names(item["template"]), tiers=EXPOSURE_TIERS,
+                   shown=versions[number - 1], names=section_names(item["template"]), tiers=EXPOSURE_TIERS,
                    tags=tags.keys(item.get("tags")), titles=tags.tag_titles())
 
 
