@@ -51,6 +51,7 @@ EVENT_WORDS = {
     "SignOffRequested": "You asked for a sign-off", "SignOffApproved": "A sign-off was approved",
     "SignOffReturned": "A sign-off request was returned with feedback",
     "SignOffWithdrawn": "You withdrew a sign-off request", "SignOffRevoked": "A sign-off was revoked",
+    "SessionAttended": "You recorded attending a session of a registered training programme",
     "AccessLog.Opened": "Your access log was started", "ContentRead": "Someone else read an item you shared",
     "ContentsRead": "Someone else read items you shared",
 }

@@ -138,6 +138,12 @@ def build_history(app, at) -> dict:
         checklist = app.framework_document("org-self-assessment")["items"]
         app.complete_self_assessment(ada, {i["code"]: "partly" for i in checklist}, {checklist[0]["code"]: "a note"})
         app.notice_level_due(w, Due("PEER-PRACTITIONER", "Intermediate", date(2025, 1, 2), 22, False))
+        course = app.register_programme(ada, "Peer basics", "Local College", "", "Lived experience")
+        app.add_programme_session(course, ada, "D1", "Day one", "6", ["HEE-01"], ["TE-1"])
+        app.change_programme_session(course, ada, "D1", "Day one", "3.5", ["HEE-01", "REL-1"], ["TE-1"])
+        app.record_accreditation(course, ada, "City University", "2024-01-01")
+        app.end_accreditation(course, ada, "2024-01-01", "2024-12-31")
+        app.record_attendance(w, course, "D1", "2024-04-20")
     for n in range(EXTRA_TRAININGS):
         with at(f"2024-06-{n % 28 + 1:02d}"):
             app.record_training(w, f"Session {n}", "Provider", f"2024-06-{n % 28 + 1:02d}", Decimal("1.5"),

@@ -9,6 +9,7 @@ from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.programmes import PROGRAMME_EVENTS
 from portfolio.projections.base import Projection, Writer
 from portfolio.projections.tables import assignments, leave, people, positions
 
@@ -16,7 +17,7 @@ PORTFOLIO_EVENTS = tuple(getattr(Portfolio, n) for n in (
     "Opened", "TrainingRecorded", "SupervisionRecorded", "ReflectionWritten", "ReflectionAmended",
     "ExposureChanged", "EvidenceAdded", "EvidenceWithdrawn", "GoalSet", "GoalReviewed", "SignOffRequested",
     "SignOffApproved", "SignOffReturned", "SignOffWithdrawn", "SignOffRevoked", "OthersStoryNoted",
-    "StoryPermissionConfirmed", "TagsChanged"))
+    "StoryPermissionConfirmed", "SessionAttended", "TagsChanged"))
 
 
 class PeopleProjection(Projection):
@@ -36,7 +37,7 @@ class PeopleProjection(Projection):
                Username.Reserved, AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
                Framework.VersionPublished,
                *PORTFOLIO_EVENTS, SelfAssessment.Opened, SelfAssessment.AssessmentCompleted,
-               *ORGANISATION_EVENTS, LevelDueNotice.Noticed)
+               *ORGANISATION_EVENTS, LevelDueNotice.Noticed, *PROGRAMME_EVENTS)
 
     def registered(self, e, w: Writer) -> None:
         w.insert(people, person_id=str(e.originator_id), username=e.username, name_sealed=e.name_sealed,

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
+from portfolio.domain.programmes import Programme
+
 from .conftest import axe_violations, describe_violations
 
 # (role, endpoint, URL values by name (and query), what to do first: None or "submit-empty", status)
@@ -91,6 +93,18 @@ PAGES = [
     ("worker", "erasure.page", {}, "submit-empty", 200),
     ("supervisor", "erasure.page", {}, None, 200),
     ("admin", "org.accounts", {"erasure": "requested"}, None, 200),
+    ("admin", "programmes.programmes", {}, None, 200),
+    ("admin", "programmes.programmes", {}, "submit-empty", 200),
+    ("admin", "programmes.programme", {"programme_id": "programme.hee"}, None, 200),
+    ("admin", "programmes.programme", {"programme_id": "programme.hee"}, "submit-empty", 200),
+    ("admin", "programmes.edit_session", {"programme_id": "programme.hee", "code": "S1"}, None, 200),
+    ("admin", "programmes.edit_session", {"programme_id": "programme.hee", "code": "S1"}, "submit-empty", 200),
+    ("admin", "programmes.training", {}, None, 200),
+    ("auditor", "programmes.programme", {"programme_id": "programme.hee"}, None, 200),
+    ("auditor", "programmes.worker_training", {"worker_id": "worker.id"}, None, 200),
+    ("worker", "worker.attended", {}, None, 200),
+    ("worker", "worker.attended", {"programme_id": "programme.hee"}, None, 200),
+    ("worker", "worker.attended", {"programme_id": "programme.hee"}, "submit-empty", 200),
 ]
 
 
@@ -114,7 +128,8 @@ def _values(live_server, values: dict) -> dict:
     app = live_server.runtime.app
     worker_id = app.find_username(live_server.scenario.worker)
     known = {"worker.id": str(worker_id), "nothing": "00000000-0000-4000-8000-000000000000",
-             "worker.joined": app.person(worker_id).joined_on.isoformat()}
+             "worker.joined": app.person(worker_id).joined_on.isoformat(),
+             "programme.hee": str(Programme.builtin_id("hee-programme"))}
     pf = app.portfolio(worker_id)
     if pf.reflections:
         known["worker.reflection"] = next(iter(pf.reflections))

@@ -1,15 +1,15 @@
 """Tags on reflections and evidence: one column each, "catalogue:code" entries joined by commas
 (structure, not personal text). Events before tags carry none, so existing rows start empty.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-04
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
