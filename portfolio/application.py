@@ -30,6 +30,7 @@ from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import Programme
 from portfolio.domain.self_assessment import SelfAssessment, rating_changes
 from portfolio.domain.stages import StageReport, assess, core_codes
+from portfolio.domain.tags import TagCatalogue
 from portfolio.domain.values import LEGACY_CLEAR, in_range, printable
 from portfolio.files import FileStore, check_file
 from portfolio.passwords import hash_password, temporary_password, verify_password
@@ -52,7 +53,8 @@ BUILTIN_PROVIDERS = {"hee-programme": (
     "and created by the National Collaborating Centre for Mental Health to create a Peer Support Worker Training "
     "programme (001:39). 001 names no accrediting body: no accreditation is recorded. 001 states no session "
     "durations and does not map its sessions to the Tuto3 training elements.")}
-TAG_FRAMEWORKS = ("who-roles", "ethical-principles")
+# The catalogues reflections and evidence can be tagged with (seeds 004, 002, 001/003), in form order.
+TAG_FRAMEWORKS = ("who-roles", "ethical-principles", "core-concepts", "core-clusters", "hee-competences")
 SELF_ASSESSMENT = "org-self-assessment"  # 004:942-1012, the seven components
 TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle", "ideal_helper": "ideal-helper",
              "circles_of_helpers": "circles-of-helpers"}
@@ -250,6 +252,17 @@ class PortfolioApplication(Application):
         if unknown:
             raise InvalidValue(field, f"unknown code(s) {', '.join(unknown)}")
         return list(codes)
+
+    def tag_catalogues(self) -> dict[str, TagCatalogue]:
+        """Each tag catalogue's current version and item codes (a catalogue not loaded offers none)."""
+        out = {}
+        for fid in TAG_FRAMEWORKS:
+            try:
+                doc = self.framework_document(fid)
+            except NotFound:
+                continue
+            out[fid] = TagCatalogue(fid, str(doc["version"]), frozenset(catalogue.competence_codes(doc)))
+        return out
 
     # --- people -------------------------------------------------------------------------------
     def register_person(self, username: str, display_name: str, roles: list[str],
@@ -528,27 +541,42 @@ class PortfolioApplication(Application):
         return json.dumps(body, ensure_ascii=False)
 
     def write_reflection(self, worker_id: UUID | str, template: str, title: str, body: dict[str, str] | str,
-                         competences: list[str] | None = None, others_story: bool = False) -> UUID:
+                         competences: list[str] | None = None, others_story: bool = False,
+                         tags: list[str] | None = None) -> UUID:
+        """`tags` are 'catalogue:code' strings of TAG_FRAMEWORKS."""
         worker, pf = self._worker(worker_id)
         body_json = self._reflection_body(template, body)
         reflection_id = uuid4()
         pf.write_reflection(reflection_id, template, self._seal(worker.id, text("title", title, max_len=200)),
                             self._seal(worker.id, body_json),
-                            self._codes("competences", list(competences or []), TAGGABLE))
+                            self._codes("competences", list(competences or []), TAGGABLE),
+                            tags or [], self.tag_catalogues())
         if others_story:
             pf.note_others_story("reflection", reflection_id)
         self._save(pf)
         return reflection_id
 
     def amend_reflection(self, worker_id: UUID | str, reflection_id: UUID | str, title: str,
-                         body: dict[str, str] | str, competences: list[str] | None = None) -> None:
+                         body: dict[str, str] | str, competences: list[str] | None = None,
+                         tags: list[str] | None = None) -> None:
+        """`tags` None keeps the reflection's tags; a list replaces them (a TagsChanged event)."""
         worker, pf = self._worker(worker_id)
         rid = as_uuid("reflection", reflection_id)
         template = pf._get("reflection", pf.reflections, rid)["template"]
         pf.amend_reflection(rid, self._seal(worker.id, text("title", title, max_len=200)),
                             self._seal(worker.id, self._reflection_body(template, body)),
                             self._codes("competences", list(competences or []), TAGGABLE))
+        if tags is not None:
+            pf.change_tags("reflection", rid, tags, self.tag_catalogues())
         self._save(pf)
+
+    def change_tags(self, worker_id: UUID | str, item_kind: str, item_id: UUID | str, tags: list[str]) -> bool:
+        """Replace the tags of a reflection or evidence; False when they were already these."""
+        _, pf = self._worker(worker_id)
+        changed = pf.change_tags(item_kind, as_uuid("item", item_id), list(tags), self.tag_catalogues())
+        if changed:
+            self._save(pf)
+        return changed
 
     def change_exposure(self, worker_id: UUID | str, item_kind: str, item_id: UUID | str, tier: str) -> None:
         _, pf = self._worker(worker_id)
@@ -569,7 +597,7 @@ class PortfolioApplication(Application):
     def add_evidence(self, worker_id: UUID | str, title: str, kind: str, description: str = "",
                      claims: list[tuple[str, str]] | None = None,
                      file: tuple[str, str, bytes] | None = None, links: list[UUID | str] | None = None,
-                     others_story: bool = False) -> UUID:
+                     others_story: bool = False, tags: list[str] | None = None) -> UUID:
         """`claims` are (competence code, level); `file` is (file name, media type, bytes); `links` are
         the ids of training, supervision or reflection records the evidence documents."""
         worker, pf = self._worker(worker_id)
@@ -591,8 +619,8 @@ class PortfolioApplication(Application):
         evidence_id = uuid4()
         title_sealed = self._seal(worker.id, text("title", title, max_len=200))
         description_sealed = self._seal(worker.id, text("description", description, required=False))
-        pf.add_evidence(evidence_id, title_sealed, kind, description_sealed, claim_dicts, fw["id"], str(fw["version"]), file_meta,
-                        [as_uuid("links", x) for x in links or []])
+        pf.add_evidence(evidence_id, title_sealed, kind, description_sealed, claim_dicts, fw["id"], str(fw["version"]),
+                        file_meta, [as_uuid("links", x) for x in links or []], tags or [], self.tag_catalogues())
         if others_story:
             pf.note_others_story("evidence", evidence_id)
         if file is not None:  # stored only once the domain has accepted the evidence

@@ -25,6 +25,9 @@ WORKERS = ["Amira Haddad", "Ben Carter", "Chloe Evans", "Daniel Kowalski", "Esth
            "Gemma Walsh", "Hugo Petit", "Isla MacLeod", "Jamal Wright", "Kasia Nowak", "Liam O'Neill",
            "Maya Patel", "Noah Fischer", "Olivia Byrne", "Priya Sharma", "Quinn Taylor", "Rosa Moreno",
            "Sami Virtanen", "Tara Doyle", "Umar Siddiqui", "Vera Horvat", "Will Jones", "Yara Costa", "Zoe Adams"]
+# Tags the demo puts on its items, in turn (no draw from the random stream: the history stays the same).
+DEMO_TAGS = (["who-roles:ROLE-1", "core-concepts:EMPATHY"], ["who-roles:ROLE-2"], [],
+             ["ethical-principles:E1", "core-clusters:C1"], ["core-clusters:C2", "hee-competences:HEE-01"])
 COMPETENCES = ["REL-1", "REL-2", "REL-3", "GOAL-1", "GOAL-2", "GOAL-3", "GOAL-4", "PRAC-1", "PRAC-2", "PRAC-3",
                "PRAC-4"]
 TRAININGS = [  # (title, provider, elements, accredited by or "")
@@ -251,7 +254,8 @@ class DemoBuilder:
         title = {"grow": "GROW: working on a goal", "free": "Reflection after a session",
                  "learning_cycle": "Learning cycle: trying a check-in round"}[kind]
         with self.at(day):
-            rid = app.write_reflection(w.id, kind, title, body, rng.sample(COMPETENCES, 1))
+            rid = app.write_reflection(w.id, kind, title, body, rng.sample(COMPETENCES, 1),
+                                       tags=DEMO_TAGS[len(w.reflections) % len(DEMO_TAGS)])
             if rng.random() < 0.4:  # sharing is the worker's explicit choice
                 app.change_exposure(w.id, "reflection", rid, "supervisors")
             if rng.random() < 0.1:  # amending keeps the first version in history
@@ -289,7 +293,7 @@ class DemoBuilder:
             kind, links = "training_record", [rng.choice(w.trainings)]
         with self.at(day):
             eid = app.add_evidence(w.id, title.format(c=competence), kind, description, [(competence, level)],
-                                   links=links)
+                                   links=links, tags=DEMO_TAGS[w.step % len(DEMO_TAGS)])
             request_id = app.request_sign_off(w.id, competence, level, [eid])
         w.pending = (request_id, competence, day + timedelta(days=rng.choice([7, 10, 14, 21])))
 

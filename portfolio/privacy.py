@@ -46,6 +46,7 @@ EVENT_WORDS = {
     "ReflectionAmended": "You amended a reflection", "ExposureChanged": "You changed who can read an item",
     "OthersStoryNoted": "You noted that an item tells someone else's story",
     "StoryPermissionConfirmed": "You recorded that a story was told with permission",
+    "TagsChanged": "You changed an item's tags",
     "EvidenceAdded": "You added evidence", "EvidenceWithdrawn": "You withdrew evidence",
     "GoalSet": "You set a development goal", "GoalReviewed": "You reviewed a goal",
     "SignOffRequested": "You asked for a sign-off", "SignOffApproved": "A sign-off was approved",

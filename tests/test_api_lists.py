@@ -176,8 +176,8 @@ def test_the_document_describes_the_lists(api):
         op = doc["paths"][f"/api/v1/me/{kind}"]["get"]
         assert {"200", "401", "404", "422"} <= set(op["responses"]), kind
         params = {p["name"] for p in op["parameters"] if p["in"] == "query"}
-        assert params == {"page", "start", "end", *{"reflections": ("competence", "tier", "template"),
-                                                     "evidence": ("competence", "level", "tier"),
+        assert params == {"page", "start", "end", *{"reflections": ("competence", "tier", "template", "tag"),
+                                                     "evidence": ("competence", "level", "tier", "tag"),
                                                      "supervision": ("tier",), "goals": ("competence", "tier")}.get(kind, ())}
     amend = doc["paths"]["/api/v1/me/reflections/{reflection_id}/amend"]["post"]
     assert amend["requestBody"]["content"]["application/json"]["schema"] == {

@@ -116,6 +116,18 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(html(302), {"reflection_id": f"{O}.reflection"}, {"title": "T", "body_text": "b"}, label="olga's"),
         Case(html(302, wendy=True), {"reflection_id": f"{W}.reflection"}, {"title": "T", "body_text": "b"},
              label="own")],
+    ("worker.item_tags", "GET"): [
+        Case(html(200, wendy=True), {"kind": "reflections", "item_id": f"{W}.reflection"}),
+        Case(html(200, wendy=True), {"kind": "evidence", "item_id": f"{W}.evidence"}, label="evidence"),
+        Case(html(200), {"kind": "reflections", "item_id": f"{O}.reflection"}, label="olga's"),
+        Case(html(200), {"kind": "evidence", "item_id": NOBODY}, label="missing")],
+    ("worker.item_tags", "POST"): [
+        Case(html(302), {"kind": "evidence", "item_id": f"{O}.evidence"}, {"tags": "who-roles:ROLE-1"},
+             label="olga's"),
+        Case(html(422, wendy=True), {"kind": "reflections", "item_id": f"{W}.reflection"},
+             {"tags": "who-roles:ROLE-99"}, label="unknown tag"),
+        Case(html(302, wendy=True), {"kind": "evidence", "item_id": f"{W}.evidence"}, {"tags": "who-roles:ROLE-1"},
+             label="own")],
     ("worker.withdraw_evidence", "GET"): [
         Case(html(200, wendy=True), {"evidence_id": f"{W}.evidence"}),
         Case(html(200), {"evidence_id": f"{O}.evidence"}, label="olga's")],
@@ -279,6 +291,14 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
         Case(api(200), {"reflection_id": f"{O}.reflection"}, {"title": "T", "body": {"text": "b"}}, label="olga's"),
         Case(api(200, wendy=True), {"reflection_id": f"{W}.reflection"}, {"title": "T", "body": {"text": "b"}},
              label="own")],
+    ("api.change_tags", "POST"): [
+        Case(api(400, wendy=True), {"kind": "reflections", "item_id": f"{W}.reflection"}),
+        Case(api(200), {"kind": "evidence", "item_id": f"{O}.evidence"}, {"tags": ["who-roles:ROLE-1"]},
+             label="olga's"),
+        Case(api(422, wendy=True), {"kind": "evidence", "item_id": f"{W}.evidence"}, {"tags": ["who-roles:ROLE-99"]},
+             label="unknown tag"),
+        Case(api(200, wendy=True), {"kind": "reflections", "item_id": f"{W}.reflection"},
+             {"tags": ["who-roles:ROLE-1"]}, label="own")],
     ("api.withdraw_evidence", "POST"): [
         Case(api(200), {"evidence_id": f"{O}.evidence"}, label="olga's"),
         Case(api(200), {"evidence_id": NOBODY}, label="missing"),

@@ -28,7 +28,7 @@ from portfolio.frameworks import catalogue
 from portfolio.runtime import open_runtime
 
 PDF = b"%PDF-1.4\n% replay test\n%%EOF\n"
-EXTRA_TRAININGS = 40  # takes the worker's portfolio from 25 to 65 events: past the snapshot at 50
+EXTRA_TRAININGS = 40  # takes the worker's portfolio from 26 to 66 events: past the snapshot at 50
 
 
 def domain_event_classes() -> set[type]:
@@ -102,6 +102,7 @@ def build_history(app, at) -> dict:
         ref = app.write_reflection(w, "grow", "My goal", {"G": "g", "R": "r"}, ["REL-1"])
         app.amend_reflection(w, ref, "My goal (2)", {"G": "g2", "O": "o", "W": "w"}, ["REL-1", "C1.1"])
         app.change_exposure(w, "reflection", ref, "supervisors")
+        app.change_tags(w, "reflection", ref, ["who-roles:ROLE-1", "core-clusters:C2"])
         ev = app.add_evidence(w, "Certificate", "training_record", "boundaries course",
                               [("REL-1", "Basic"), ("REL-1", "Intermediate")], ("cert.pdf", "application/pdf", PDF))
         gone = app.add_evidence(w, "Draft", "other", "", [("REL-2", "Basic")])
@@ -234,7 +235,7 @@ def test_portfolio_snapshot_and_replay_without_it(recorded, second_app):
     ids, latest, states = recorded
     pf_id = Portfolio.create_id(ids["wendy"])
     original = latest[pf_id]
-    assert original.version == 25 + EXTRA_TRAININGS
+    assert original.version == 26 + EXTRA_TRAININGS
     snapshots = list(second_app.snapshots.get(pf_id))
     assert [s.originator_version for s in snapshots] == [50]
     assert snapshots[0].mutate(None).__dict__ == states[(pf_id, 50)]

@@ -37,6 +37,7 @@ from portfolio.domain.errors import (
 )
 from portfolio.domain.people import Person
 from portfolio.domain.programmes import Programme
+from portfolio.domain.tags import TagCatalogue, clean_tags, same_tags
 from portfolio.domain.values import (
     LEGACY_CLEAR,
     EVIDENCE_KINDS,
@@ -253,20 +254,36 @@ class Portfolio(PortfolioAggregate):
             "notes_sealed": notes_sealed, "exposure": "private"}
 
     # --- reflections ------------------------------------------------------------------------
+    class ReflectionWritten(PortfolioAggregate.Event):
+        """v2: with tags (v1 had none)."""
+        class_version = 2
+        reflection_id: UUID
+        template: str
+        title_sealed: str
+        body_sealed: str
+        competences: list[str]
+        tags: list[dict]
+        written_at: datetime
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            state["tags"] = []
+
     def write_reflection(self, reflection_id: UUID, template: str, title_sealed: str, body_sealed: str,
-                         competences: list[str]) -> None:
+                         competences: list[str], tags: list | None = None,
+                         catalogues: dict[str, TagCatalogue] | None = None) -> None:
         one_of("template", template, REFLECTION_TEMPLATES)
         if str(reflection_id) in self.reflections:
             raise DomainError("this reflection already exists")
         self._reflection_written(reflection_id=reflection_id, template=template, title_sealed=title_sealed,
                                  body_sealed=body_sealed, competences=sorted(set(competences)),
-                                 written_at=clock.now())
+                                 tags=clean_tags("tags", tags, catalogues or {}), written_at=clock.now())
 
-    @event("ReflectionWritten")
+    @event(ReflectionWritten)
     def _reflection_written(self, reflection_id: UUID, template: str, title_sealed: str, body_sealed: str,
-                            competences: list[str], written_at: datetime) -> None:
+                            competences: list[str], tags: list[dict], written_at: datetime) -> None:
         self.reflections[str(reflection_id)] = {
-            "template": template, "competences": competences, "exposure": "private",
+            "template": template, "competences": competences, "tags": tags, "exposure": "private",
             "versions": [{"title_sealed": title_sealed, "body_sealed": body_sealed,
                           "written_at": written_at}]}
 
@@ -336,10 +353,27 @@ class Portfolio(PortfolioAggregate):
         item = self._items(item_kind)[str(item_id)]
         item["permission_confirmed"], item["permission_confirmed_at"] = True, confirmed_at
 
+    # --- tags -------------------------------------------------------------------------------
+    def change_tags(self, item_kind: str, item_id: UUID, tags: list,
+                    catalogues: dict[str, TagCatalogue]) -> bool:
+        """Tags of a reflection or evidence, replaced as a whole; False when nothing changes."""
+        if item_kind not in ("reflection", "evidence"):
+            raise InvalidValue("item_kind", "only a reflection or evidence carries tags")
+        item = self._get(item_kind, self._items(item_kind), item_id)
+        clean = clean_tags("tags", tags, catalogues)
+        if same_tags(clean, item.get("tags", [])):
+            return False
+        self._tags_changed(item_kind=item_kind, item_id=item_id, tags=clean, changed_at=clock.now())
+        return True
+
+    @event("TagsChanged")
+    def _tags_changed(self, item_kind: str, item_id: UUID, tags: list[dict], changed_at: datetime) -> None:
+        self._items(item_kind)[str(item_id)]["tags"] = tags
+
     # --- evidence ---------------------------------------------------------------------------
     class EvidenceAdded(PortfolioAggregate.Event):
-        """v2: the title sealed (v1 held it in clear)."""
-        class_version = 2
+        """v2: the title sealed (v1 held it in clear); v3: with tags (earlier versions had none)."""
+        class_version = 3
         evidence_id: UUID
         title_sealed: str
         kind: str
@@ -349,15 +383,21 @@ class Portfolio(PortfolioAggregate):
         framework_version: str
         file: dict | None
         links: list[UUID]
+        tags: list[dict]
         added_at: datetime
 
         @staticmethod
         def upcast_v1_v2(state: dict) -> None:
             state["title_sealed"] = legacy_clear(state.pop("title", ""))
 
+        @staticmethod
+        def upcast_v2_v3(state: dict) -> None:
+            state["tags"] = []
+
     def add_evidence(self, evidence_id: UUID, title_sealed: str, kind: str, description_sealed: str,
                      claims: list[dict], framework_id: str, framework_version: str,
-                     file: dict | None, links: list[UUID] | None = None) -> None:
+                     file: dict | None, links: list[UUID] | None = None, tags: list | None = None,
+                     catalogues: dict[str, TagCatalogue] | None = None) -> None:
         """`links` name the training, supervision or reflection records this evidence documents."""
         _sealed("title", title_sealed)
         one_of("kind", kind, EVIDENCE_KINDS)
@@ -370,19 +410,20 @@ class Portfolio(PortfolioAggregate):
         for link in links or []:
             if not any(str(link) in items for items in (self.trainings, self.supervisions, self.reflections)):
                 raise NotFound(f"no training, supervision or reflection {link} in this portfolio")
+        clean_tag_list = clean_tags("tags", tags, catalogues or {})
         self._evidence_added(evidence_id=evidence_id, title_sealed=title_sealed, kind=kind,
                              description_sealed=description_sealed, claims=clean_claims,
                              framework_id=framework_id, framework_version=framework_version, file=file,
-                             links=list(dict.fromkeys(links or [])), added_at=clock.now())
+                             links=list(dict.fromkeys(links or [])), tags=clean_tag_list, added_at=clock.now())
 
     @event(EvidenceAdded)
     def _evidence_added(self, evidence_id: UUID, title_sealed: str, kind: str, description_sealed: str,
                         claims: list[dict], framework_id: str, framework_version: str,
-                        file: dict | None, links: list[UUID], added_at: datetime) -> None:
+                        file: dict | None, links: list[UUID], tags: list[dict], added_at: datetime) -> None:
         self.evidence[str(evidence_id)] = {
             "title_sealed": title_sealed, "kind": kind, "description_sealed": description_sealed,
             "claims": claims, "framework_id": framework_id, "framework_version": framework_version, "file": file,
-            "links": links, "exposure": "private", "withdrawn": False, "added_at": added_at}
+            "links": links, "tags": tags, "exposure": "private", "withdrawn": False, "added_at": added_at}
 
     def withdraw_evidence(self, evidence_id: UUID) -> None:
         ev = self._get("evidence", self.evidence, evidence_id)

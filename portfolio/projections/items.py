@@ -13,6 +13,7 @@ from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import PROGRAMME_EVENTS
+from portfolio.domain.tags import tag_key
 from portfolio.domain.values import LEGACY_CLEAR, SESSION_HOURS_WARNING
 from portfolio.projections.base import Projection, ProjectionError, Writer
 from portfolio.projections.tables import (evidence, goals, matrix, portfolios, reflections, requests,
@@ -21,6 +22,10 @@ from portfolio.projections.tables import (evidence, goals, matrix, portfolios, r
 P = Portfolio
 LABELS = {"free": "free", "grow": "GROW", "learning_cycle": "learning cycle", "ideal_helper": "Ideal Helper",
           "circles_of_helpers": "Circles of helpers"}
+
+
+def tags(values: list[dict]) -> str:
+    return ",".join(tag_key(t) for t in values)
 
 
 def sealed(value: str | None) -> str | None:
@@ -35,7 +40,8 @@ class PortfolioProjection(Projection):
         P.Opened: "opened", P.TrainingRecorded: "training", P.SupervisionRecorded: "supervision",
         P.ReflectionWritten: "reflection_written", P.ReflectionAmended: "reflection_amended",
         P.ExposureChanged: "exposure_changed", P.EvidenceAdded: "evidence_added",
-        P.EvidenceWithdrawn: "evidence_withdrawn", P.GoalSet: "goal_set", P.GoalReviewed: "goal_reviewed",
+        P.EvidenceWithdrawn: "evidence_withdrawn", P.TagsChanged: "tags_changed", P.GoalSet: "goal_set",
+        P.GoalReviewed: "goal_reviewed",
         P.SignOffRequested: "requested", P.SignOffApproved: "approved", P.SignOffReturned: "returned",
         P.SignOffWithdrawn: "withdrawn", P.SignOffRevoked: "revoked",
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
@@ -129,7 +135,7 @@ class PortfolioProjection(Projection):
     def reflection_written(self, e, w: Writer) -> None:
         wid = self.worker(e, w)
         w.insert(reflections, reflection_id=str(e.reflection_id), worker_id=wid, template=e.template,
-                 title_sealed=e.title_sealed, competences=",".join(e.competences), versions=1,
+                 title_sealed=e.title_sealed, competences=",".join(e.competences), tags=tags(e.tags), versions=1,
                  exposure="private", written_at=e.written_at, amended_at=None, exposure_changed_at=None)
         self.line(e, w, wid, "reflection", e.reflection_id, f"Reflection written ({LABELS[e.template]})",
                   e.title_sealed)
@@ -159,7 +165,7 @@ class PortfolioProjection(Projection):
         w.insert(evidence, evidence_id=str(e.evidence_id), worker_id=wid, title_sealed=sealed(e.title_sealed),
                  kind=e.kind,
                  claims=claims, framework_version=e.framework_version, has_file=e.file is not None,
-                 links=",".join(str(x) for x in e.links),
+                 links=",".join(str(x) for x in e.links), tags=tags(e.tags),
                  exposure="private", withdrawn=False, added_at=e.added_at)
         self.line(e, w, wid, "evidence", e.evidence_id, f"Evidence added ({e.kind.replace('_', ' ')})",
                   e.title_sealed)
@@ -168,6 +174,10 @@ class PortfolioProjection(Projection):
         wid = self.worker(e, w)
         w.update(evidence, {"evidence_id": str(e.evidence_id)}, withdrawn=True)
         self.line(e, w, wid, "evidence", e.evidence_id, "Evidence withdrawn")
+
+    def tags_changed(self, e, w: Writer) -> None:
+        table, key = {"reflection": (reflections, "reflection_id"), "evidence": (evidence, "evidence_id")}[e.item_kind]
+        w.update(table, {key: str(e.item_id)}, tags=tags(e.tags))  # structure only: no timeline line
 
     def goal_set(self, e, w: Writer) -> None:
         wid = self.worker(e, w)

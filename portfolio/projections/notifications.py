@@ -46,7 +46,7 @@ class NotificationsProjection(Projection):
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
                P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,
-               P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed,
+               P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed, P.TagsChanged,
                Username.Reserved, Framework.Registered, Framework.VersionPublished, *ORGANISATION_EVENTS,
                SelfAssessment.Opened, SelfAssessment.AssessmentCompleted, P.SessionAttended, *PROGRAMME_EVENTS)
 

@@ -17,7 +17,7 @@ PORTFOLIO_EVENTS = tuple(getattr(Portfolio, n) for n in (
     "Opened", "TrainingRecorded", "SupervisionRecorded", "ReflectionWritten", "ReflectionAmended",
     "ExposureChanged", "EvidenceAdded", "EvidenceWithdrawn", "GoalSet", "GoalReviewed", "SignOffRequested",
     "SignOffApproved", "SignOffReturned", "SignOffWithdrawn", "SignOffRevoked", "OthersStoryNoted",
-    "StoryPermissionConfirmed", "SessionAttended"))
+    "StoryPermissionConfirmed", "SessionAttended", "TagsChanged"))
 
 
 class PeopleProjection(Projection):

@@ -385,6 +385,27 @@ class ReadModels:
                                 .limit(per_page).offset((max(page, 1) - 1) * per_page))
             return list(rows), total
 
+    # --- tags ---------------------------------------------------------------------------------
+    def tag_counts(self, worker_id: str, shared_only: bool = False) -> dict[str, dict[str, dict[str, int]]]:
+        """catalogue -> code -> {"reflections": n, "evidence": n}: how many of the worker's items carry
+        each tag (withdrawn evidence does not count). `shared_only`: only items not private, for a
+        supervisor, who cannot see a private item nor so its tags."""
+        counts: dict[str, dict[str, dict[str, int]]] = {}
+        with self.engine.connect() as conn:
+            g = self._gens(conn)
+            for kind, table in (("reflections", reflections), ("evidence", evidence)):
+                where = [self._gen(table, g), table.c.worker_id == str(worker_id), table.c.tags != ""]
+                if table is evidence:
+                    where.append(evidence.c.withdrawn.is_(False))
+                if shared_only:
+                    where.append(table.c.exposure != "private")
+                for (value,) in conn.execute(select(table.c.tags).where(*where)):
+                    for tag in value.split(","):
+                        catalogue, _, code = tag.partition(":")
+                        per = counts.setdefault(catalogue, {}).setdefault(code, {"reflections": 0, "evidence": 0})
+                        per[kind] += 1
+        return counts
+
 
 AUDIT_COLUMNS = ["request_id", "worker", "competence", "levels", "status", "requested_at", "decided_at",
                  "decided_by", "decided_role", "assigned_then", "framework_id", "framework_version",
@@ -435,7 +456,14 @@ MY_LISTS = {  # kind -> (table, date column, competence column, has tier, has te
 }
 
 
-def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None, end=None, template=None) -> list:
+def _padded_has(column, entry: str):
+    """The comma-joined column holds `entry` whole (LIKE's wildcards in it escaped)."""
+    escaped = entry.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return ("," + column + ",").like(f"%,{escaped},%", escape="\\")
+
+
+def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None, end=None, template=None,
+                   tag=None) -> list:
     table, when, codes, has_tier, has_template = MY_LISTS[kind]
     where = []
     col = table.c[when]
@@ -453,6 +481,8 @@ def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None
             where.append(padded.like(f"%:{level},%"))
     elif codes and competence:
         where.append(("," + table.c[codes] + ",").like(f"%,{competence},%"))
+    if tag:
+        where.append(_padded_has(table.c.tags, tag))
     if has_tier and tier:
         where.append(table.c.exposure == tier)
     if has_template and template:

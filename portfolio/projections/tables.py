@@ -137,6 +137,7 @@ reflections = _table(
     Column("template", String(20), nullable=False),
     Column("title_sealed", Text, nullable=False),
     Column("competences", String(400), nullable=False),
+    Column("tags", Text, nullable=False, server_default=""),  # "who-roles:ROLE-1,core-clusters:C2"
     Column("versions", Integer, nullable=False),
     Column("exposure", String(20), nullable=False),
     Column("written_at", UTCDateTime(), nullable=False),
@@ -154,6 +155,7 @@ evidence = _table(
     Column("framework_version", String(20), nullable=False),
     Column("has_file", Boolean, nullable=False),
     Column("links", Text, nullable=False),  # ids of the training/supervision/reflection documented
+    Column("tags", Text, nullable=False, server_default=""),  # as on rm_reflections
     Column("exposure", String(20), nullable=False),
     Column("withdrawn", Boolean, nullable=False),
     Column("added_at", UTCDateTime(), nullable=False),

@@ -8,10 +8,12 @@ from flask import abort, g, request, url_for
 
 from portfolio.web.access import app_service, runtime
 from portfolio.web.api_base import Invalid, route
-from portfolio.web.api_schemas import LIST_PAGES, ReflectionOutSchema, ReflectionVersionsSchema, StatusSchema
+from portfolio.web.api_schemas import (LIST_PAGES, ReflectionOutSchema, ReflectionVersionsSchema, StatusSchema,
+                                      TagsResultSchema)
 from portfolio.web import lists
 from portfolio.web.lists import FILTER_SCHEMAS, KINDS, PER_PAGE, TITLES, filter_errors, list_row, owner_reader
-from portfolio.web.schemas import ReflectionAmendSchema
+from portfolio.web.schemas import ReflectionAmendSchema, TagsSchema
+from portfolio.web.tags import ITEM_KINDS, keys
 
 WORKER = ("peer_worker",)
 
@@ -51,7 +53,7 @@ def _reflection(reflection_id) -> dict:
     item = app_service().portfolio(g.user.id).reflections.get(str(reflection_id)) or abort(404)
     versions = lists.reflection_versions(g.user.id, item)
     return {"id": reflection_id, "template": item["template"], "competences": item["competences"],
-            "exposure": item["exposure"], "versions": versions, "current": versions[-1]}
+            "tags": keys(item.get("tags")), "exposure": item["exposure"], "versions": versions, "current": versions[-1]}
 
 
 @route("/me/reflections/<uuid:reflection_id>", "GET", summary="One of my reflections, every version",
@@ -71,8 +73,20 @@ def reflection_versions(reflection_id):
        response=ReflectionOutSchema, example={"title": "Listening, again", "body": {"text": "I listen more now"},
                                               "competences": ["REL-1"]})
 def amend_reflection(reflection_id, data):
-    app_service().amend_reflection(g.user.id, reflection_id, data["title"], data["body"], data["competences"])
+    """Without "tags" the reflection keeps its tags."""
+    app_service().amend_reflection(g.user.id, reflection_id, data["title"], data["body"], data["competences"],
+                                   tags=data["tags"])
     return _reflection(reflection_id)
+
+
+@route("/me/<any(reflections, evidence):kind>/<uuid:item_id>/tags", "POST", summary="Replace the tags of one of "
+       "my reflections or evidence (no new reflection version)", tag="worker", roles=WORKER, body=TagsSchema,
+       response=TagsResultSchema, example={"tags": ["who-roles:ROLE-1", "core-clusters:C2"]})
+def change_tags(kind, item_id, data):
+    item_kind = ITEM_KINDS[kind]
+    changed = app_service().change_tags(g.user.id, item_kind, item_id, data["tags"])
+    item = getattr(app_service().portfolio(g.user.id), kind)[str(item_id)]
+    return {"id": item_id, "kind": item_kind, "tags": keys(item.get("tags")), "changed": changed}
 
 
 @route("/me/evidence/<uuid:evidence_id>/withdraw", "POST", summary="Withdraw evidence (kept, marked withdrawn, "

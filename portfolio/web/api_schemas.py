@@ -176,10 +176,18 @@ class ReflectionOutSchema(Schema):
     id = fields.UUID(required=True)
     template = fields.String(required=True)
     competences = fields.List(fields.String(), required=True)
+    tags = fields.List(fields.String(), required=True, metadata={"description": "catalogue:code of each tag"})
     exposure = fields.String(required=True)
     versions = fields.List(fields.Nested(ReflectionVersionSchema), required=True,
                            metadata={"description": "Every version, oldest first: amending never overwrites one"})
     current = fields.Nested(ReflectionVersionSchema, required=True, metadata={"description": "The latest version"})
+
+
+class TagsResultSchema(Schema):
+    id = fields.UUID(required=True)
+    kind = fields.String(required=True)
+    tags = fields.List(fields.String(), required=True, metadata={"description": "catalogue:code of each tag"})
+    changed = fields.Boolean(required=True, metadata={"description": "false when the tags were already these"})
 
 
 class ReflectionVersionsSchema(Schema):
@@ -232,6 +240,7 @@ class ReflectionReadSchema(Schema):
     title = fields.String(**NULLABLE)
     template = fields.String(required=True)
     competences = fields.List(fields.String(), required=True)
+    tags = fields.List(fields.String(), required=True, metadata={"description": "catalogue:code of each tag"})
     exposure = fields.String(required=True)
     written_at = fields.DateTime(required=True)
     versions = fields.Integer(required=True,
@@ -413,6 +422,7 @@ class MyReflectionSchema(Schema):
     title = fields.String(required=True)
     template = fields.String(required=True)
     competences = fields.List(fields.String(), required=True, attribute="codes")
+    tags = fields.List(fields.String(), required=True, metadata={"description": "catalogue:code of each tag"})
     exposure = fields.String(required=True)
     versions = fields.Integer(required=True)
     written_at = fields.DateTime(required=True)
@@ -429,6 +439,7 @@ class MyEvidenceSchema(Schema):
     title = fields.String(required=True)
     kind = fields.String(required=True)
     claims = fields.List(fields.Nested(ClaimOutSchema), required=True)
+    tags = fields.List(fields.String(), required=True, metadata={"description": "catalogue:code of each tag"})
     exposure = fields.String(required=True)
     withdrawn = fields.Boolean(required=True)
     has_file = fields.Boolean(required=True)

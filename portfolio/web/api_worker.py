@@ -107,7 +107,7 @@ def change_exposure(kind, item_id, data):
 def add_evidence(data):
     claims = [(c["competence"], c["level"]) for c in data["claims"]]
     return {"id": app_service().add_evidence(g.user.id, data["title"], data["kind"], data["description"], claims,
-                                             None, data["links"])}
+                                             None, data["links"], tags=data["tags"])}
 
 
 @route("/me/sign-off-requests", "POST", summary="Ask for a competence to be signed off", tag="worker",

@@ -13,20 +13,21 @@ from portfolio.application import CLUSTERS, COMPETENCES, CONCEPTS
 from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES
 from portfolio.web.access import app_service
 from portfolio.web.forms import Day, FormSchema, parse
-from portfolio.web.schemas import CODE
+from portfolio.web.schemas import CODE, TAG
 
 PER_PAGE = 25
 KINDS = ("reflections", "evidence", "training", "supervision", "goals")
 TITLES = {"reflections": "My reflections", "evidence": "My evidence", "training": "My training",
           "supervision": "My supervision", "goals": "My goals"}
 # Which filters each list offers (a filter a list does not have is refused, not ignored).
-FILTERS = {"reflections": ("competence", "tier", "template"), "evidence": ("competence", "level", "tier"),
+FILTERS = {"reflections": ("competence", "tier", "template", "tag"), "evidence": ("competence", "level", "tier", "tag"),
            "training": (), "supervision": ("tier",), "goals": ("competence", "tier")}
 FILTER_FIELDS = {
     "competence": lambda: fields.String(validate=CODE, metadata={"description": "A competence code"}),
     "level": lambda: fields.String(validate=validate.OneOf(LEVELS)),
     "tier": lambda: fields.String(validate=validate.OneOf(EXPOSURE_TIERS), metadata={"description": "Who can read it"}),
     "template": lambda: fields.String(validate=validate.OneOf(REFLECTION_TEMPLATES)),
+    "tag": lambda: fields.String(validate=TAG, metadata={"description": "A tag, catalogue:code (e.g. who-roles:ROLE-1)"}),
 }
 
 
@@ -67,6 +68,11 @@ def filter_errors(kind: str, args: Any, data: dict) -> dict[str, list[str]]:
             errors.setdefault(name, []).append(f"is not a filter of {TITLES[kind].lower()}")
     if data.get("competence") and data["competence"] not in {c["code"] for c in competence_items()}:
         errors.setdefault("competence", []).append("is not a competence of the framework")
+    if data.get("tag"):
+        catalogue, _, code = data["tag"].partition(":")
+        known = app_service().tag_catalogues().get(catalogue)
+        if known is None or code not in known.codes:
+            errors.setdefault("tag", []).append("is not a tag of the catalogues")
     return errors
 
 
@@ -82,6 +88,8 @@ def list_row(kind: str, r, read: Callable[[str | None], str]) -> dict:
     """A read-model row with its title unsealed for the owner, and `when`, `id` and `codes`."""
     row = dict(r._mapping)
     split = lambda value: [c for c in value.split(",") if c]  # noqa: E731
+    if kind in ("reflections", "evidence"):
+        row["tags"] = split(r.tags)
     if kind == "reflections":
         row.update(title=read(r.title_sealed), when=r.written_at, id=r.reflection_id, codes=split(r.competences))
     elif kind == "evidence":

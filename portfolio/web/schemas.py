@@ -16,6 +16,14 @@ from portfolio.web.forms import Day, FormSchema
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9.\-_]{0,39}$", error="is not a framework code")
 SHORT = validate.Length(min=1, max=200)
+TAG = validate.Regexp(r"^[a-z0-9][a-z0-9\-]{1,59}:[A-Za-z0-9][A-Za-z0-9.\-_]{0,39}$",
+                      error="is not a tag (catalogue:code, e.g. who-roles:ROLE-1)")
+
+
+def tags_field(**kwargs) -> fields.List:
+    return fields.List(fields.String(validate=TAG), validate=validate.Length(max=100), metadata={
+        "description": "Tags, each 'catalogue:code' from who-roles, ethical-principles, core-concepts, "
+                       "core-clusters or hee-competences"}, **kwargs)
 
 
 class TrainingSchema(FormSchema):
@@ -43,6 +51,7 @@ class ReflectionAmendSchema(FormSchema):
     body = fields.Dict(keys=fields.String(validate=CODE), values=fields.String(validate=validate.Length(max=20000)),
                        required=True)
     competences = fields.List(fields.String(validate=CODE), load_default=list)
+    tags = tags_field(load_default=None)  # none given: the reflection keeps its tags
 
     @validates_schema(skip_on_field_errors=False)
     def something_written(self, data: dict, **kwargs) -> None:
@@ -52,6 +61,11 @@ class ReflectionAmendSchema(FormSchema):
 
 class ReflectionSchema(ReflectionAmendSchema):
     template = fields.String(required=True, validate=validate.OneOf(REFLECTION_TEMPLATES))
+    tags = tags_field(load_default=list)
+
+
+class TagsSchema(FormSchema):
+    tags = tags_field(load_default=list)
 
 
 class ExposureSchema(FormSchema):
@@ -75,6 +89,7 @@ class EvidenceSchema(FormSchema):
     description = fields.String(load_default="", validate=validate.Length(max=20000))
     claims = fields.List(fields.Nested(ClaimSchema), load_default=list)
     links = fields.List(fields.UUID(), load_default=list)
+    tags = tags_field(load_default=list)
 
 
 class SignOffRequestSchema(FormSchema):

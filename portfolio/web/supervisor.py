@@ -33,6 +33,7 @@ from portfolio.web.forms import domain_errors, parse
 from portfolio.web.leave import section_context as leave_section
 from portfolio.web.reads import note_read, note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
+from portfolio.web.tags import count_rows, keys, tag_titles
 
 bp = Blueprint("supervisor", __name__, url_prefix="/supervise")
 supervisor_only = roles_required("supervisor")
@@ -243,6 +244,8 @@ def _summary_context(worker) -> dict:
             "actions": actions, "reflections": reflections,
             "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names(), "missing": missing,
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
+            # Tags of what is shared with this supervisor only: a private item's tags stay private.
+            "tag_rows": count_rows(views.tag_counts(str(worker.id), shared_only=True)),
             "due": supervision_due(s["last_session"], today, settings["supervision_every_days"]),
             "level_due": due.dues if due else [], **leave_section(worker)}
 
@@ -284,7 +287,7 @@ def shared_reflection(worker, reflection_id) -> dict:
     return {"id": str(reflection_id), "template": item["template"], "competences": item["competences"],
             "exposure": item["exposure"], "title": read(latest["title_sealed"]),
             "body": json.loads(read(latest["body_sealed"]) or "{}"), "written_at": latest["written_at"],
-            "versions": len(item["versions"])}
+            "versions": len(item["versions"]), "tags": keys(item.get("tags"))}
 
 
 @bp.get("/workers/<uuid:worker_id>/reflections/<uuid:reflection_id>")
@@ -295,7 +298,7 @@ def reflection(worker_id, reflection_id):
     note_reads(worker.id, [("reflection", r["id"])], "shared reflection")
     names = {s["code"]: s["title"] for s in app_service().reflection_template(r["template"])[1]}
     return _render("supervisor/reflection.html", worker=worker, name=app_service().display_name(worker), r=r,
-                   names=names)
+                   names=names, tag_titles=tag_titles())
 
 
 @bp.post("/workers/<uuid:worker_id>/requests/<uuid:request_id>/revoke")

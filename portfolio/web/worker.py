@@ -14,6 +14,7 @@ from portfolio.levels_due import for_worker
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, portfolio_required, runtime
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web import tags
 from portfolio.web.lists import competence_items, reflection_tags
 from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, PrivacyFilterSchema,
                                    ReflectionSchema, SignOffRequestSchema, TrainingSchema)
@@ -60,7 +61,8 @@ def dashboard():
                    errors=errors, competences=competence_items(), levels=LEVELS,
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
                    read=lambda sealed: app_service().read_text(g.user.id, sealed),
-                   stage_names=_stage_names(), level_due=due.dues if due else [])
+                   stage_names=_stage_names(), level_due=due.dues if due else [],
+                   tag_rows=tags.count_rows(views.tag_counts(wid)))
 
 
 def standing_feedback(pf) -> list[dict]:
@@ -152,7 +154,7 @@ def new_reflection():
     form = request.form
     if request.method == "POST" and form.get("save"):
         source = {"template": template, "body": {s["code"]: form.get(f"body_{s['code']}", "") for s in sections},
-                  "competences": form.getlist("competences")}
+                  "competences": form.getlist("competences"), "tags": form.getlist("tags")}
         if form.get("title", "").strip():
             source["title"] = form["title"]
         data, errors = parse(ReflectionSchema(), source)
@@ -169,7 +171,8 @@ def new_reflection():
                 return redirect(url_for("worker.reflection", reflection_id=rid))
     return _render("worker/reflection_form.html", "worker/_reflection_sections.html",
                    status=422 if errors else 200, errors=errors, form=form, template=template,
-                   templates=list(TEMPLATES), sections=sections, intro=intro, competences=reflection_tags())
+                   templates=list(TEMPLATES), sections=sections, intro=intro, competences=reflection_tags(),
+                   catalogues=tags.catalogues(), chosen=form.getlist("tags"))
 
 
 @bp.post("/<any(reflection, supervision, evidence, goal):kind>/<uuid:item_id>/exposure")
@@ -204,7 +207,7 @@ def new_evidence():
     if request.method == "POST":
         claims = [dict(zip(("competence", "level"), c.split(":", 1))) for c in form.getlist("claims") if ":" in c]
         source = {k: form.get(k) for k in ("title", "kind", "description") if form.get(k)}
-        source["claims"] = claims
+        source["claims"], source["tags"] = claims, form.getlist("tags")
         data, errors = parse(EvidenceSchema(), source)
         upload = request.files.get("file")
         file = None
@@ -214,14 +217,15 @@ def new_evidence():
             try:
                 app_service().add_evidence(g.user.id, data["title"], data["kind"], data["description"],
                                            [(c["competence"], c["level"]) for c in data["claims"]], file,
-                                           data["links"])
+                                           data["links"], tags=data["tags"])
             except DomainError as exc:
                 errors = domain_errors(exc)
             else:
                 flash("Evidence added. It is private until you choose it for a sign-off or share it.")
                 return redirect(url_for("worker.dashboard"))
     return _render("worker/evidence_form.html", status=422 if errors else 200, errors=errors, form=form,
-                   kinds=EVIDENCE_KINDS, competences=competence_items(), levels=LEVELS)
+                   kinds=EVIDENCE_KINDS, competences=competence_items(), levels=LEVELS,
+                   catalogues=tags.catalogues(), chosen=form.getlist("tags"))
 
 
 @bp.get("/evidence/<uuid:evidence_id>/file")
@@ -376,3 +380,4 @@ def subject_access(fmt):
 
 from portfolio.web import worker_lists  # noqa: E402,F401  (its routes join this blueprint)
 from portfolio.web import worker_training  # noqa: E402,F401  (its routes join this blueprint)
+from portfolio.web import worker_tags  # noqa: E402,F401  (its route joins this blueprint)

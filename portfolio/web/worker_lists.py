@@ -13,6 +13,7 @@ from portfolio.web.lists import (FILTERS, PER_PAGE, TITLES, competence_items, li
                                  reflection_tags, reflection_versions)
 from portfolio.web.schemas import ReflectionAmendSchema
 from portfolio.web.worker import _render, _template_sections, bp, section_names, worker_only
+from portfolio.web import tags
 
 
 @bp.get("/<any(reflections, evidence, training, supervision, goals):kind>")
@@ -29,7 +30,8 @@ def my_list(kind):
                    rows=[_with_elements(kind, list_row(kind, r, owner_reader(g.user.id))) for r in rows],
                    total=total, page=page, pages=pages, query=query, args=request.args, errors=errors,
                    competences=competence_items(), levels=LEVELS, tiers=EXPOSURE_TIERS,
-                   templates=REFLECTION_TEMPLATES, lists=TITLES, attended=attended, titles=_titles() if attended else {})
+                   templates=REFLECTION_TEMPLATES, lists=TITLES, attended=attended, titles=_titles() if attended else {},
+                   tag_catalogues=tags.catalogues(), tag_titles=tags.tag_titles())
 
 
 def _with_elements(kind: str, row: dict) -> dict:
@@ -68,7 +70,8 @@ def reflection(reflection_id):
     if not 1 <= number <= len(versions):
         abort(404)
     return _render("worker/reflection.html", reflection_id=reflection_id, item=item, versions=versions,
-                   shown=versions[number - 1], names=section_names(item["template"]), tiers=EXPOSURE_TIERS)
+                   shown=versions[number - 1], names=section_names(item["template"]), tiers=EXPOSURE_TIERS,
+                   tags=tags.keys(item.get("tags")), titles=tags.tag_titles())
 
 
 @bp.route("/reflections/<uuid:reflection_id>/amend", methods=["GET", "POST"])
@@ -82,26 +85,27 @@ def amend_reflection(reflection_id):
         form = request.form
         source = {"title": form.get("title", ""),
                   "body": {s["code"]: form.get(f"body_{s['code']}", "") for s in sections},
-                  "competences": form.getlist("competences")}
+                  "competences": form.getlist("competences"), "tags": form.getlist("tags")}
         data, errors = parse(ReflectionAmendSchema(), {k: v for k, v in source.items() if v != ""})
         if not errors:
             try:
                 app_service().amend_reflection(g.user.id, reflection_id, data["title"], data["body"],
-                                               data["competences"])
+                                               data["competences"], tags=data["tags"])
             except DomainError as exc:
                 errors = domain_errors(exc)
             else:
                 flash("Reflection amended. The earlier version is kept: you can still read it.")
                 return redirect(url_for("worker.reflection", reflection_id=reflection_id))
         values = {"title": form.get("title", ""), "competences": form.getlist("competences"),
+                  "tags": form.getlist("tags"),
                   **{f"body_{s['code']}": form.get(f"body_{s['code']}", "") for s in sections}}
     else:
         body = latest["body"] if isinstance(latest["body"], dict) else {"text": latest["body"]}
-        values = {"title": latest["title"], "competences": item["competences"],
+        values = {"title": latest["title"], "competences": item["competences"], "tags": tags.keys(item.get("tags")),
                   **{f"body_{code}": text for code, text in body.items()}}
     return _render("worker/reflection_amend.html", status=422 if errors else 200, errors=errors,
                    reflection_id=reflection_id, item=item, sections=sections, values=values,
-                   competences=reflection_tags())
+                   competences=reflection_tags(), catalogues=tags.catalogues())
 
 
 # --- withdrawing evidence: a confirm page, then the POST --------------------------------------

@@ -33,6 +33,10 @@ PAGES = [
     ("worker", "worker.amend_reflection", {"reflection_id": "worker.reflection"}, None, 200),
     ("worker", "worker.amend_reflection", {"reflection_id": "worker.reflection"}, "submit-empty", 200),
     ("worker", "worker.withdraw_evidence", {"evidence_id": "worker.evidence"}, None, 200),
+    ("worker", "worker.item_tags", {"kind": "reflections", "item_id": "worker.reflection"}, None, 200),
+    ("worker", "worker.item_tags", {"kind": "evidence", "item_id": "worker.evidence"}, None, 200),
+    ("worker", "worker.my_list", {"kind": "reflections", "tag": "who-roles:ROLE-1"}, None, 200),
+    ("worker", "worker.my_list", {"kind": "evidence", "tag": "who-roles:ROLE-99"}, None, 422),
     ("worker", "worker.new_reflection", {"template": "grow"}, "submit-empty", 200),
     ("worker", "worker.new_evidence", {}, None, 200),
     ("worker", "worker.new_evidence", {}, "submit-empty", 200),
@@ -144,7 +148,7 @@ def _values(live_server, values: dict) -> dict:
 
 
 def _id(role, endpoint, values, action, status) -> str:
-    extra = "-".join(f"{k}={v}" for k, v in values.items() if k in ("as_of", "start", "template", "kind", "version"))
+    extra = "-".join(f"{k}={v}" for k, v in values.items() if k in ("as_of", "start", "template", "kind", "version", "tag"))
     return "-".join(x for x in (role or "anonymous", endpoint, extra, action or "") if x)
 
 
