@@ -30,7 +30,7 @@ from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import Programme
 from portfolio.domain.self_assessment import SelfAssessment, rating_changes
 from portfolio.domain.stages import StageReport, assess, core_codes
-from portfolio.domain.tags import TagCatalogue
+from portfolio.domain.tags import TagCatalogue, tag_key
 from portfolio.domain.values import LEGACY_CLEAR, in_range, printable
 from portfolio.files import FileStore, check_file
 from portfolio.passwords import hash_password, temporary_password, verify_password
@@ -832,7 +832,8 @@ class PortfolioApplication(Application):
         end_of_day = datetime.combine(day, time.max, tzinfo=timezone.utc)
         held = {c: pf.held_levels(c, as_of=None if day >= clock.today() else end_of_day) for c in codes}
         policy = self.framework_document(LEVELS_OF_USE)["policy"]
-        shown = core_codes(c for r in pf.reflections.values() for c in r["competences"])
+        shown = core_codes([*(c for r in pf.reflections.values() for c in r["competences"]),
+                            *(tag_key(t) for r in pf.reflections.values() for t in r.get("tags", []))])
         return assess(worker.positions, held, codes, policy, day, leave=worker.leave_on_record(), core_shown=shown)
 
     def notice_level_due(self, worker_id: UUID | str, due: Due) -> bool:

@@ -324,3 +324,10 @@ def test_a_levels_of_use_file_with_a_bad_policy_is_refused(change, message):
     change(doc["policy"])
     with pytest.raises(Exception, match=message.replace(".", r"\.")):
         catalogue.validate_document(doc)
+
+
+def test_core_tags_show_their_cluster_or_concept_like_competence_codes():
+    from portfolio.domain.stages import core_codes
+
+    assert core_codes(["C1.2", "core-clusters:C2", "core-concepts:EMPATHY", "who-roles:ROLE-1",
+                       "hee-competences:KEY-1", "REL-1"]) == {"C1", "C2", "EMPATHY", "REL-1"}

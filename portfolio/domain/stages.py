@@ -99,8 +99,14 @@ def _lacking(policy: dict, code: str | None, held_levels: dict[str, list[str]], 
 
 
 def core_codes(tags) -> set[str]:
-    """Codes a record's tags show: a cluster statement (C1.2) shows its cluster (C1)."""
-    return {t.split(".")[0] for t in tags}
+    """Codes a reflection shows, from its competences or its catalogue tags ('core-clusters:C2'):
+    a cluster statement (C1.2) shows its cluster (C1)."""
+    codes = set()
+    for tag in tags:
+        catalogue, _, code = tag.rpartition(":")
+        if catalogue in ("", "core-clusters", "core-concepts"):  # policy.core.frameworks
+            codes.add(code.split(".")[0])
+    return codes
 
 
 def _core_missing(policy: dict, stage: str | None, core_shown: set[str] | None) -> list[str]:

@@ -83,9 +83,9 @@ class ReadModels:
         for r in conn.execute(select(matrix.c.competence, matrix.c.level).where(
                 self._gen(matrix, g), matrix.c.worker_id == worker_id, matrix.c.state == "signed")):
             held.setdefault(r.competence, []).append(r.level)
-        shown = core_codes(c for r in conn.execute(select(reflections.c.competences).where(
+        shown = core_codes(c for r in conn.execute(select(reflections.c.competences, reflections.c.tags).where(
             self._gen(reflections, g), reflections.c.worker_id == worker_id, reflections.c.written_at <= end_of(on)))
-            for c in r.competences.split(",") if c)
+            for c in f"{r.competences},{r.tags}".split(",") if c)
         return assess(self._positions(conn, g, worker_id), held, self.policy.competences, self.policy.stages, on,
                       leave=self._leave(conn, g, worker_id), core_shown=shown)
 
@@ -133,9 +133,10 @@ class ReadModels:
                 away[r.person_id].append({"starts_on": r.starts_on, "ends_on": r.ends_on, "kind": r.kind,
                                           "leave_id": r.leave_id})
             tagged: dict[str, list[tuple[datetime, str]]] = {w: [] for w in workers}
-            for r in conn.execute(select(reflections.c.worker_id, reflections.c.written_at, reflections.c.competences)
+            for r in conn.execute(select(reflections.c.worker_id, reflections.c.written_at, reflections.c.competences,
+                                         reflections.c.tags)
                                   .where(self._gen(reflections, g), reflections.c.worker_id.in_(workers))):
-                tagged[r.worker_id].extend((r.written_at, c) for c in r.competences.split(",") if c)
+                tagged[r.worker_id].extend((r.written_at, c) for c in f"{r.competences},{r.tags}".split(",") if c)
 
         def shown(w: str, day: date):
             return core_codes(c for at, c in tagged[w] if at <= end_of(day))
