@@ -10,6 +10,7 @@ from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
+from portfolio.domain.portfolio import BUDDY_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.values import LEGACY_CLEAR, SESSION_HOURS_WARNING
@@ -40,7 +41,7 @@ class PortfolioProjection(Projection):
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
         Person.LeaveRecorded: "leave_recorded", Person.LeaveWithdrawn: "leave_withdrawn",
     }
-    ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
+    ignored = (*BUDDY_EVENTS, Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
                *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,

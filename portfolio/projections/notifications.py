@@ -21,6 +21,7 @@ from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.self_assessment import SelfAssessment
+from portfolio.domain.portfolio import BUDDY_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.projections.base import Projection, ProjectionError, Writer
@@ -40,7 +41,7 @@ class NotificationsProjection(Projection):
         Person.Registered: "roles", Person.RolesChanged: "roles",
         Person.ErasureRequested: "erasure_requested", Person.ErasureRequestDeclined: "erasure_declined",
     }
-    ignored = (Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.LeaveRecorded,
+    ignored = (*BUDDY_EVENTS, Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.LeaveRecorded,
                Person.LeaveWithdrawn, Person.PasswordSet, *ACCOUNT_EVENTS,
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,

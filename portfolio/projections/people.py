@@ -7,6 +7,7 @@ from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
+from portfolio.domain.portfolio import BUDDY_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.projections.base import Projection, Writer
@@ -32,7 +33,7 @@ class PeopleProjection(Projection):
         Person.SupervisionEnded: "supervision_ended",
         Person.Erased: "erased",
     }
-    ignored = (Person.PasswordSet, *ACCOUNT_EVENTS, *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued,
+    ignored = (*BUDDY_EVENTS, Person.PasswordSet, *ACCOUNT_EVENTS, *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued,
                Username.Reserved, AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
                Framework.VersionPublished,
                *PORTFOLIO_EVENTS, SelfAssessment.Opened, SelfAssessment.AssessmentCompleted,
