@@ -29,6 +29,7 @@ from portfolio.levels_due import by_worker, for_worker
 from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
 from portfolio.web.access import app_service, may_read_text, roles_required, runtime, supervises, worker_or_404
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.buddies import buddy_context
 from portfolio.web.leave import section_context as leave_section
 from portfolio.web.reads import note_read, note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
@@ -250,7 +251,8 @@ def _summary_context(worker) -> dict:
             "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names(), "missing": missing,
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
             "due": supervision_due(s["last_session"], today, settings["supervision_every_days"]),
-            "level_due": due.dues if due else [], **leave_section(worker)}
+            "level_due": due.dues if due else [], **leave_section(worker),
+            **buddy_context(worker, app_service().portfolio(worker.id), today, f"{app_service().display_name(worker)}'s")}
 
 
 def summary_goals(worker_id, rows, today: date) -> list[dict]:

@@ -13,6 +13,7 @@ from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
 from portfolio.levels_due import for_worker
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, portfolio_required, runtime
+from portfolio.web.buddies import buddy_context
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.lists import competence_items, reflection_tags
 from portfolio.web.schemas import (AsOfSchema, EvidenceSchema, ExposureSchema, PrivacyFilterSchema,
@@ -60,7 +61,8 @@ def dashboard():
                    errors=errors, competences=competence_items(), levels=LEVELS,
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
                    read=lambda sealed: app_service().read_text(g.user.id, sealed),
-                   stage_names=_stage_names(), level_due=due.dues if due else [])
+                   stage_names=_stage_names(), level_due=due.dues if due else [],
+                   **buddy_context(g.user, pf, day))
 
 
 def standing_feedback(pf) -> list[dict]:
