@@ -95,7 +95,8 @@ def test_the_learning_mix_on_the_dashboard_and_the_supervision_summary(web, bob)
     app.record_supervision(wendy, sam, "2024-03-03", "process", "one_to_one", "in_person", 60, ["caseload"])
     app.record_buddy_meeting(wendy, bob, "2024-03-04", 60, "private words")
     app.add_evidence(wendy, "Observed practice", "observation", "", claims=[])
-    for page in (body(web.client("wendy").get("/me")), body(web.client("sam").get(f"/supervise/workers/{wendy}/summary"))):
+    summary = body(web.client("sam").get(f"/supervise/workers/{wendy}/summary"))
+    for page in (body(web.client("wendy").get("/me")), summary):
         assert "A guide, not a target." in page
         assert '"20% of learning is gained from other people"' in page
         assert "2.0 hours of training (50% of timed learning)" in page

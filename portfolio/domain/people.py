@@ -20,7 +20,8 @@ from portfolio.domain.values import ACCOUNT_ROLES, LEAVE_KINDS, POSITIONS, all_o
 
 
 class Person(PortfolioAggregate):
-    class_version = 4  # snapshots of v1 lack the account-lifecycle attributes, of v2 the erasure request and leave, of v3 buddies
+    # snapshots of v1 lack the account-lifecycle attributes, of v2 the erasure request and leave, of v3 buddies
+    class_version = 4
 
     @staticmethod
     def upcast_v1_v2(state: dict) -> None:

@@ -242,7 +242,8 @@ class Portfolio(PortfolioAggregate):
         if not 5 <= minutes <= 480:
             raise InvalidValue("minutes", "must be between 5 and 480")
         if buddy_id not in worker.buddies_on(held_on):
-            raise BuddyNotAssigned("held_on", f"that person was not assigned as your buddy on {held_on.isoformat()}")
+            raise BuddyNotAssigned("held_on",
+                                   f"that person was not assigned as your buddy on {held_on.isoformat()}")
         self._buddy_meeting_recorded(meeting_id=meeting_id, held_on=held_on, buddy_id=buddy_id, minutes=minutes,
                                      notes_sealed=notes_sealed)
 

@@ -41,7 +41,7 @@ class NotificationsProjection(Projection):
         Person.Registered: "roles", Person.RolesChanged: "roles",
         Person.ErasureRequested: "erasure_requested", Person.ErasureRequestDeclined: "erasure_declined",
     }
-    ignored = (*BUDDY_EVENTS, Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.LeaveRecorded,
+    ignored = (Person.ErasureRequestWithdrawn, Person.PositionStarted, Person.LeaveRecorded,
                Person.LeaveWithdrawn, Person.PasswordSet, *ACCOUNT_EVENTS,
                Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
                AccessLog.ContentsRead, P.TrainingRecorded, P.SupervisionRecorded, P.ReflectionWritten,
@@ -49,6 +49,7 @@ class NotificationsProjection(Projection):
                P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished, *ORGANISATION_EVENTS,
                SelfAssessment.Opened, SelfAssessment.AssessmentCompleted)
+    ignored += BUDDY_EVENTS  # the buddy scheme of 001: no read model follows it yet
 
     def __init__(self) -> None:
         super().__init__()

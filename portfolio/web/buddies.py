@@ -29,7 +29,8 @@ def _name(person_id) -> str:
 
 def section_context(person, errors: dict | None = None, form=None, failed: str = "") -> dict:
     """The account page's buddy section: assignments, peer workers to choose from, and forms."""
-    peers = [p for p in app_service().people() if p.has_role("peer_worker") and p.active and p.id != person.id]
+    peers = [p for p in app_service().people()
+             if p.has_role("peer_worker") and p.active and p.id != person.id]
     return {"buddy_rows": [dict(b, name=_name(b["buddy_id"])) for b in person.buddies],
             "buddy_choices": [(p.id, _name(p.id), p.username) for p in peers],
             "buddy_open": [dict(b, name=_name(b["buddy_id"])) for b in person.buddies if b["ends_on"] is None],

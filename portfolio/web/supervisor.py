@@ -252,7 +252,8 @@ def _summary_context(worker) -> dict:
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
             "due": supervision_due(s["last_session"], today, settings["supervision_every_days"]),
             "level_due": due.dues if due else [], **leave_section(worker),
-            **buddy_context(worker, app_service().portfolio(worker.id), today, f"{app_service().display_name(worker)}'s")}
+            **buddy_context(worker, app_service().portfolio(worker.id), today,
+                            f"{app_service().display_name(worker)}'s")}
 
 
 def summary_goals(worker_id, rows, today: date) -> list[dict]:
