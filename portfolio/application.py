@@ -27,6 +27,7 @@ from portfolio.domain.organisation import defaults as org_defaults
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.programmes import Programme
 from portfolio.domain.self_assessment import SelfAssessment, rating_changes
 from portfolio.domain.stages import StageReport, assess, core_codes
 from portfolio.domain.values import LEGACY_CLEAR, in_range, printable
@@ -42,6 +43,15 @@ TAGGABLE = (COMPETENCES, CLUSTERS, CONCEPTS)  # frameworks whose codes records m
 LEVELS_OF_USE = "levels-of-use"
 TRAINING_ELEMENTS = "training-elements"
 TRAINING_EVALUATION = "training-evaluation"  # 001 feedback form: self-ratings 1-5
+HEE_COMPETENCES = "hee-competences"
+SESSION_COMPETENCES = (HEE_COMPETENCES, "worker-competences", "core-clusters")  # what a session may map to
+# 001:39, in its words: who made the HEE/NCCMH programme. 001 names no accrediting body.
+BUILTIN_PROVIDERS = {"hee-programme": (
+    "UCL Partners, Care City and PPL",
+    "UCL Partners, Care City and PPL have used The Competence Framework published by Health Education England "
+    "and created by the National Collaborating Centre for Mental Health to create a Peer Support Worker Training "
+    "programme (001:39). 001 names no accrediting body: no accreditation is recorded. 001 states no session "
+    "durations and does not map its sessions to the Tuto3 training elements.")}
 TAG_FRAMEWORKS = ("who-roles", "ethical-principles")
 SELF_ASSESSMENT = "org-self-assessment"  # 004:942-1012, the seven components
 TEMPLATES = {"free": None, "grow": "grow", "learning_cycle": "learning-cycle", "ideal_helper": "ideal-helper",
@@ -605,9 +615,9 @@ class PortfolioApplication(Application):
             file_meta = {"sha256": hashlib.sha256(data).hexdigest(), "size": len(data), "media_type": media_type,
                          "name_sealed": self._seal(worker.id, file_name(name))}
         evidence_id = uuid4()
-        pf.add_evidence(evidence_id, self._seal(worker.id, text("title", title, max_len=200)), kind, self._seal(worker.id, text("description", description,
-                                                                             required=False)),
-                        claim_dicts, fw["id"], str(fw["version"]), file_meta,
+        title_sealed = self._seal(worker.id, text("title", title, max_len=200))
+        description_sealed = self._seal(worker.id, text("description", description, required=False))
+        pf.add_evidence(evidence_id, title_sealed, kind, description_sealed, claim_dicts, fw["id"], str(fw["version"]), file_meta,
                         [as_uuid("links", x) for x in links or []])
         if others_story:
             pf.note_others_story("evidence", evidence_id)
@@ -855,6 +865,97 @@ class PortfolioApplication(Application):
         if changes:
             self._save(org)
         return changes
+
+    # --- the register of training programmes (organisation data: nothing sealed) -------------
+    def programme(self, programme_id: UUID | str) -> Programme:
+        return self._get(Programme, as_uuid("programme", programme_id), "programme")
+
+    def programmes(self) -> list[Programme]:
+        return [self.repository.get(n.originator_id) for n in self._select(Programme.Registered)]
+
+    def register_programme(self, by: UUID | str, title: str, provider: str, note: str = "",
+                           admission_criteria: str = "") -> UUID:
+        admin = self._admin(by)
+        programme = Programme.register(uuid4(), text("title", title, max_len=200),
+                                       text("provider", provider, max_len=200), note, admission_criteria, admin.id)
+        self._save(programme)
+        return programme.id
+
+    def _session_args(self, hours, competences, elements) -> tuple:
+        try:
+            hours_d = None if hours in (None, "") else Decimal(str(hours)).quantize(Decimal("0.01"))
+        except InvalidOperation:
+            raise InvalidValue("hours", f"{hours!r} is not a number") from None
+        return (hours_d, self._codes("competences", list(competences or []), SESSION_COMPETENCES),
+                self._codes("elements", list(elements or []), (TRAINING_ELEMENTS,)))
+
+    def add_programme_session(self, programme_id: UUID | str, by: UUID | str | None, code: str, title: str,
+                              hours: Decimal | float | str | None, competences: list[str] | None = None,
+                              elements: list[str] | None = None) -> list[str]:
+        """Returns warnings (a session over 4 hours, 000:388). `by` None: the built-in load."""
+        who = self._admin(by).id if by is not None else None
+        programme = self.programme(programme_id)
+        warnings = programme.add_session(code, text("title", title, max_len=200),
+                                         *self._session_args(hours, competences, elements), by=who)
+        self._save(programme)
+        return warnings
+
+    def change_programme_session(self, programme_id: UUID | str, by: UUID | str, code: str, title: str,
+                                 hours: Decimal | float | str | None, competences: list[str] | None = None,
+                                 elements: list[str] | None = None) -> list[str]:
+        admin = self._admin(by)
+        programme = self.programme(programme_id)
+        warnings = programme.change_session(code, text("title", title, max_len=200),
+                                            *self._session_args(hours, competences, elements), by=admin.id)
+        self._save(programme)
+        return warnings
+
+    def record_accreditation(self, programme_id: UUID | str, by: UUID | str, institution: str,
+                             starts_on: date | str, ends_on: date | str | None = None) -> None:
+        admin = self._admin(by)
+        programme = self.programme(programme_id)
+        programme.record_accreditation(text("institution", institution, max_len=200), as_date("starts_on", starts_on),
+                                       as_date("ends_on", ends_on, required=False), admin.id)
+        self._save(programme)
+
+    def end_accreditation(self, programme_id: UUID | str, by: UUID | str, starts_on: date | str,
+                          ends_on: date | str) -> None:
+        admin = self._admin(by)
+        programme = self.programme(programme_id)
+        programme.end_accreditation(as_date("starts_on", starts_on), as_date("ends_on", ends_on), admin.id)
+        self._save(programme)
+
+    def load_builtin_programmes(self) -> list[str]:
+        """Register each programme shipped as framework data, once (idempotent); the programme
+        records the framework id and version it was loaded from."""
+        loaded = []
+        for fid, (provider, note) in BUILTIN_PROVIDERS.items():
+            programme_id = Programme.builtin_id(fid)
+            if programme_id in self.repository:
+                continue
+            doc = self.framework_document(fid)
+            programme = Programme(programme_id=programme_id, title=doc["title"], provider=provider, note=note,
+                                  admission_criteria="", by=None, source=f"{fid} version {doc['version']}")
+            for item in doc["items"]:
+                codes = [c for m in item.get("maps_to", []) if m["framework"] == HEE_COMPETENCES for c in m["codes"]]
+                programme.add_session(item["code"], item["title"], None, codes, [], by=None)
+            self._save(programme)
+            loaded.append(doc["title"])
+        return loaded
+
+    def record_attendance(self, worker_id: UUID | str, programme_id: UUID | str, session: str,
+                          attended_on: date | str) -> UUID:
+        """The worker attended a registered programme's session; what it covers follows from the register."""
+        _, pf = self._worker(worker_id)
+        try:
+            programme = self.programme(programme_id)
+        except NotFound:
+            raise InvalidValue("programme_id", "there is no such programme in the register") from None
+        attendance_id = uuid4()
+        pf.attend_session(attendance_id, programme, text("session", session, max_len=20),
+                          as_date("attended_on", attended_on))
+        self._save(pf)
+        return attendance_id
 
     # --- the log ------------------------------------------------------------------------------
     def _select(self, event_class: type) -> Iterator[Any]:

@@ -41,6 +41,12 @@ TRAININGS = [  # (title, provider, elements, accredited by or "")
     ("Peer work in the workplace (advanced)", "Community Mental Health Trust", ["TE-10"], ""),
     ("Psychoeducation for peer workers (advanced)", "Riverside Recovery College", ["TE-15"], "Ulm University"),
 ]
+# The demo's own locally registered course (fictional, like the organisation); the HEE/NCCMH programme
+# comes from `portfolio init`. (code, title, hours, Tuto3 elements); F4 runs over 4 hours, so it is flagged.
+LOCAL_COURSE = ("Peer support foundation course", "Riverside Recovery College", [
+    ("F1", "Recovery and hope", 3, ["TE-1", "TE-11"]), ("F2", "Supportive communication", 3, ["TE-5", "TE-3"]),
+    ("F3", "Using lived experience safely", 4, ["TE-4", "TE-7"]), ("F4", "Assessment in practice", 6, ["TE-6"])])
+LOCAL_ACCREDITOR = "Riverside College of Further Education"
 TOPICS = ["boundaries", "power imbalance", "stress", "peer drift", "sharing lived experience", "self-care",
           "goal setting", "group facilitation", "confidentiality", "local resources"]
 GROW = [
@@ -114,6 +120,7 @@ class Worker:
     goals: list[UUID] = field(default_factory=list)
     reflections: list[UUID] = field(default_factory=list)
     approved: list[UUID] = field(default_factory=list)
+    sessions_done: int = 0
 
 
 def _moment(day: date, rng: random.Random) -> datetime:
@@ -131,11 +138,41 @@ class DemoBuilder:
         self.admin: UUID | None = None
         self.decisions = {"approved": 0, "returned": 0, "withdrawn": 0, "revoked": 0}
         self.last = datetime.combine(self.start, time.min, tzinfo=timezone.utc)
+        self.sessions: list[tuple[UUID, str]] = []  # registered sessions, in the order workers attend them
 
     def at(self, day: date):
         """A moment on that day, never before the previous one: history only moves forward."""
         self.last = max(_moment(day, self.rng), self.last + timedelta(seconds=1))
         return clock.frozen_at(self.last)
+
+    def quietly_at(self, day: date):
+        """Like `at`, without drawing from the story's random numbers (the rest of the story stays as it was)."""
+        self.last = max(datetime.combine(day, time(8), tzinfo=timezone.utc), self.last + timedelta(seconds=1))
+        return clock.frozen_at(self.last)
+
+    def register(self) -> None:
+        """The local course, accredited for its first two years; then every worker attends its sessions and
+        the HEE/NCCMH programme's, one a fortnight."""
+        from portfolio.domain.programmes import Programme
+
+        title, provider, sessions = LOCAL_COURSE
+        with self.quietly_at(self.start):
+            pid = self.app.register_programme(self.admin, title, provider, "The demo organisation's own course.",
+                                              "Lived experience of mental health crisis and of recovery.")
+            for code, name, hours, elements in sessions:
+                self.app.add_programme_session(pid, self.admin, code, name, hours, [], elements)
+            self.app.record_accreditation(pid, self.admin, LOCAL_ACCREDITOR, self.start,
+                                          self.start + timedelta(days=730))
+        hee = Programme.builtin_id("hee-programme")
+        self.sessions = [(pid, s[0]) for s in sessions] + [(hee, code) for code in self.app.programme(hee).sessions]
+
+    def attend(self, w: Worker, day: date) -> None:
+        tenure = (day - w.joined).days
+        if tenure >= 14 and (tenure // 7) % 2 == 0 and w.sessions_done < len(self.sessions):
+            programme_id, code = self.sessions[w.sessions_done]
+            with self.quietly_at(day):
+                self.app.record_attendance(w.id, programme_id, code, day)
+            w.sessions_done += 1
 
     def people(self) -> None:
         with self.at(self.start):
@@ -272,6 +309,7 @@ class DemoBuilder:
 
     def run(self) -> str:
         self.people()
+        self.register()
         joins = sorted(self.start + timedelta(days=int(self.rng.random() * 365 * 2.5) if n else 0)
                        for n in range(self.n_workers))
         weeks = list(range(0, (self.today - self.start).days, 7))  # up to yesterday: no future events
@@ -285,6 +323,7 @@ class DemoBuilder:
             for n, w in enumerate(self.workers):
                 try:
                     self.week(w, day, n)
+                    self.attend(w, day)
                 except DomainError as exc:  # a rule said no: that is part of the story, not a crash
                     raise RuntimeError(f"demo story broke a rule on {day}: {exc}") from exc
         # One sign-off revoked by the admin, so the audit has something to show.

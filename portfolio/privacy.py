@@ -31,7 +31,8 @@ TIER_READERS = {
 EVENT_WORDS = {
     "Registered": "Your account was created", "RolesChanged": "Your roles changed",
     "PositionStarted": "You started a position", "LeaveRecorded": "A period of leave or a career break was recorded",
-    "LeaveWithdrawn": "A leave record was withdrawn (a correction)", "SupervisorAssigned": "A supervisor was assigned to you",
+    "LeaveWithdrawn": "A leave record was withdrawn (a correction)",
+    "SupervisorAssigned": "A supervisor was assigned to you",
     "SupervisionEnded": "A supervisor's assignment to you ended", "PasswordSet": "Your password was set",
     "TemporaryPasswordSet": "A temporary password was set for you",
     "PasswordResetIssued": "A link to set your password was made",
@@ -50,6 +51,7 @@ EVENT_WORDS = {
     "SignOffRequested": "You asked for a sign-off", "SignOffApproved": "A sign-off was approved",
     "SignOffReturned": "A sign-off request was returned with feedback",
     "SignOffWithdrawn": "You withdrew a sign-off request", "SignOffRevoked": "A sign-off was revoked",
+    "SessionAttended": "You recorded attending a session of a registered training programme",
     "AccessLog.Opened": "Your access log was started", "ContentRead": "Someone else read an item you shared",
     "ContentsRead": "Someone else read items you shared",
 }

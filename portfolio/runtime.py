@@ -141,5 +141,6 @@ def init_instance(settings: Settings) -> tuple[Runtime, bool, list[tuple[str, st
     generated = settings.ensure_master_key()
     runtime = open_runtime(settings, create=True)
     loaded = runtime.app.load_builtin_frameworks()
+    runtime.app.load_builtin_programmes()
     return runtime, generated, loaded
 

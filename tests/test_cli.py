@@ -194,7 +194,7 @@ def test_real_process_prints_no_traceback(env, tmp_path):
 def test_projections_status_and_rebuild(run):
     run("demo", "--workers", "2", "--years", "1")
     status = run("projections", "status").output.splitlines()
-    assert [line.split()[0] for line in status] == ["people", "portfolio", "notifications"]
+    assert [line.split()[0] for line in status] == ["people", "portfolio", "notifications", "register"]
     assert all(line.endswith("lag 0") and "generation 1" in line for line in status)
     rebuilt = run("projections", "rebuild", "portfolio").output
     assert "Rebuilt portfolio: generation 2" in rebuilt

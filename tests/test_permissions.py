@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from portfolio.domain.programmes import Programme
+
 LOGIN = "login"  # 302 to /login
 WHO = ("anonymous", "wendy", "sam", "sue", "ada", "aud")
 NOBODY = "00000000-0000-4000-8000-000000000000"
@@ -241,8 +243,30 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
     ("org.decline", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
                               Case(html(422), {"person_id": NOBODY}, label="missing")],
 
+    # --- the training register and audit -------------------------------------------------------
+    ("programmes.programmes", "GET"): [Case(html(200, ada=True, aud=True))],
+    ("programmes.register", "POST"): [Case(html(422, ada=True))],
+    ("programmes.programme", "GET"): [Case(html(200, ada=True, aud=True), {"programme_id": "hee.id"}),
+                                      Case(html(200), {"programme_id": NOBODY}, label="missing")],
+    ("programmes.add_session", "POST"): [Case(html(422, ada=True), {"programme_id": "hee.id"}),
+                                         Case(html(422), {"programme_id": NOBODY}, label="missing")],
+    ("programmes.edit_session", "GET"): [Case(html(200, ada=True), {"programme_id": "hee.id", "code": "S1"}),
+                                         Case(html(200), {"programme_id": "hee.id", "code": "S99"}, label="missing")],
+    ("programmes.edit_session", "POST"): [Case(html(422, ada=True), {"programme_id": "hee.id", "code": "S1"})],
+    ("programmes.accredit", "POST"): [Case(html(422, ada=True), {"programme_id": "hee.id"})],
+    ("programmes.end_accreditation", "POST"): [Case(html(422, ada=True), {"programme_id": "hee.id"})],
+    ("programmes.training", "GET"): [Case(html(200, ada=True, aud=True))],
+    ("programmes.worker_training", "GET"): [Case(html(200, ada=True, aud=True), {"worker_id": f"{W}.id"}),
+                                            Case(html(200), {"worker_id": "sam.id"}, label="not a worker")],
+    ("worker.attended", "GET"): [Case(html(200, wendy=True)),
+                                 Case(html(200, wendy=True), {"programme_id": "hee.id"}, label="sessions")],
+    ("worker.attended", "POST"): [Case(html(422, wendy=True))],
+
     # --- the JSON API ---------------------------------------------------------------------------
     ("api.openapi", "GET"): [Case(everyone(200))],
+    ("api.programmes", "GET"): [Case(api(200, wendy=True, sam=True, sue=True, ada=True, aud=True))],
+    ("api.record_attendance", "POST"): [Case(api(400, wendy=True))],
+    ("api.training_coverage", "GET"): [Case(api(200, ada=True, aud=True))],
     ("api.create_token", "POST"): [Case(everyone(400))],
     ("api.me", "GET"): [Case(api(200, wendy=True))],
     ("api.timeline", "GET"): [Case(api(200, wendy=True))],
@@ -334,6 +358,7 @@ def _history(web, at) -> dict[str, str]:
         app.start_position(ids["olga"], "peer_worker", "2023-01-02", 90)
         app.assign_supervisor(ids["olga"], ids["sue"], "2023-01-02")
     h = {f"{name}.id": str(pid) for name, pid in ids.items()}
+    h["hee.id"] = str(Programme.builtin_id("hee-programme"))
     for worker, supervisor in (("wendy", "sam"), ("olga", "sue")):
         wid, sid = ids[worker], ids[supervisor]
         with at("2024-02-01"):

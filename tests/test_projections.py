@@ -17,6 +17,7 @@ from portfolio.domain.frameworks import Framework
 from portfolio.domain.people import Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.self_assessment import SelfAssessment
+from portfolio.domain.programmes import Programme
 from portfolio.projections.base import ProjectionError
 from portfolio.projections.runner import PROJECTIONS, Projector
 from portfolio.projections.tables import metadata, projection_active
@@ -195,12 +196,13 @@ def test_unknown_event_type_stops_the_projection_naming_the_position(app, runtim
 
 def test_every_event_type_is_handled_or_ignored_by_every_projection():
     events = set()
-    for aggregate in (Person, Username, Portfolio, Framework, Organisation, LevelDueNotice, SelfAssessment):
+    for aggregate in (Person, Username, Portfolio, Framework, Organisation, LevelDueNotice, SelfAssessment,
+                      Programme):
         for value in vars(aggregate).values():
             if isinstance(value, type) and issubclass(value, aggregate.Event) and value.__name__ not in (
                     "Event", "Created", "Snapshot"):
                 events.add(value)
-    assert len(events) >= 23
+    assert len(events) >= 29
     for cls in PROJECTIONS:
         declared = set(cls.handlers) | set(cls.ignored)
         assert events <= declared, f"{cls.name} does not declare {sorted(e.__name__ for e in events - declared)}"

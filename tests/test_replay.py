@@ -28,7 +28,7 @@ from portfolio.frameworks import catalogue
 from portfolio.runtime import open_runtime
 
 PDF = b"%PDF-1.4\n% replay test\n%%EOF\n"
-EXTRA_TRAININGS = 40  # takes the worker's portfolio from 25 to 65 events: past the snapshot at 50
+EXTRA_TRAININGS = 40  # takes the worker's portfolio from 26 to 66 events: past the snapshot at 50
 
 
 def domain_event_classes() -> set[type]:
@@ -141,6 +141,12 @@ def build_history(app, at) -> dict:
         checklist = app.framework_document("org-self-assessment")["items"]
         app.complete_self_assessment(ada, {i["code"]: "partly" for i in checklist}, {checklist[0]["code"]: "a note"})
         app.notice_level_due(w, Due("PEER-PRACTITIONER", "Intermediate", date(2025, 1, 2), 22, False))
+        course = app.register_programme(ada, "Peer basics", "Local College", "", "Lived experience")
+        app.add_programme_session(course, ada, "D1", "Day one", "6", ["HEE-01"], ["TE-1"])
+        app.change_programme_session(course, ada, "D1", "Day one", "3.5", ["HEE-01", "REL-1"], ["TE-1"])
+        app.record_accreditation(course, ada, "City University", "2024-01-01")
+        app.end_accreditation(course, ada, "2024-01-01", "2024-12-31")
+        app.record_attendance(w, course, "D1", "2024-04-20")
     for n in range(EXTRA_TRAININGS):
         with at(f"2024-06-{n % 28 + 1:02d}"):
             app.record_training(w, f"Session {n}", "Provider", f"2024-06-{n % 28 + 1:02d}", Decimal("1.5"),
@@ -232,7 +238,7 @@ def test_portfolio_snapshot_and_replay_without_it(recorded, second_app):
     ids, latest, states = recorded
     pf_id = Portfolio.create_id(ids["wendy"])
     original = latest[pf_id]
-    assert original.version == 25 + EXTRA_TRAININGS
+    assert original.version == 26 + EXTRA_TRAININGS
     snapshots = list(second_app.snapshots.get(pf_id))
     assert [s.originator_version for s in snapshots] == [50]
     assert snapshots[0].mutate(None).__dict__ == states[(pf_id, 50)]

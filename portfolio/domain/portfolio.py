@@ -37,6 +37,7 @@ from portfolio.domain.errors import (
     SupervisorNotAssigned,
 )
 from portfolio.domain.people import Person
+from portfolio.domain.programmes import Programme
 from portfolio.domain.values import (
     LEGACY_CLEAR,
     EVIDENCE_KINDS,
@@ -90,8 +91,9 @@ def _sealed(field: str, value: str) -> str:
 
 
 class Portfolio(PortfolioAggregate):
-    class_version = 4  # snapshots: v1 held training, supervision and evidence text in clear; v2 goals had no tier;
-    # v3 had no buddy meetings
+    # Snapshots: v1 held training, supervision and evidence text in clear; v2 goals had no tier;
+    # v3 had no attendances; v4 no buddy meetings.
+    class_version = 5
 
     @staticmethod
     def upcast_v1_v2(state: dict) -> None:
@@ -114,6 +116,10 @@ class Portfolio(PortfolioAggregate):
 
     @staticmethod
     def upcast_v3_v4(state: dict) -> None:
+        state.setdefault("attendances", {})
+
+    @staticmethod
+    def upcast_v4_v5(state: dict) -> None:
         state.setdefault("buddy_meetings", {})
 
     @staticmethod
@@ -129,6 +135,7 @@ class Portfolio(PortfolioAggregate):
         self.evidence: dict[str, dict] = {}
         self.goals: dict[str, dict] = {}
         self.requests: dict[str, dict] = {}
+        self.attendances: dict[str, dict] = {}
         self.buddy_meetings: dict[str, dict] = {}
 
     # --- training ---------------------------------------------------------------------------
@@ -183,6 +190,23 @@ class Portfolio(PortfolioAggregate):
             "title_sealed": title_sealed, "provider_sealed": provider_sealed, "held_on": held_on, "hours": hours,
             "delivery": delivery, "elements": elements, "accredited": accredited,
             "accredited_by_sealed": accredited_by_sealed, "ratings": ratings, "warnings": warnings}
+
+    # --- attendance at a registered programme's session ---------------------------------------
+    def attend_session(self, attendance_id: UUID, programme: Programme, session_code: str, attended_on: date) -> None:
+        """What the session covers follows from the register; the event names only which one."""
+        happened("attended_on", attended_on, "attendance")
+        if session_code not in programme.sessions:
+            raise InvalidValue("session", f"{programme.title} has no session {session_code!r}")
+        if any(a["programme_id"] == programme.id and a["session"] == session_code and a["attended_on"] == attended_on
+               for a in self.attendances.values()):
+            raise InvalidValue("session", f"attendance at {session_code} on {attended_on} is already recorded")
+        self._session_attended(attendance_id=attendance_id, programme_id=programme.id, session=session_code,
+                               attended_on=attended_on)
+
+    @event("SessionAttended")
+    def _session_attended(self, attendance_id: UUID, programme_id: UUID, session: str, attended_on: date) -> None:
+        self.attendances[str(attendance_id)] = {"programme_id": programme_id, "session": session,
+                                                "attended_on": attended_on}
 
     # --- supervision ------------------------------------------------------------------------
     class SupervisionRecorded(PortfolioAggregate.Event):

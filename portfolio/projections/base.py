@@ -163,6 +163,18 @@ def _insert(table: Table, dialect: str, replace: bool):
     return _STATEMENTS[key]
 
 
+def portfolio_owner(cache: dict[str, str], table: Table, e, w: "Writer") -> str:
+    """The worker whose portfolio raised `e`, from a projection's own portfolio -> worker table
+    (cached; the table answers for what an earlier run wrote)."""
+    pid = str(e.originator_id)
+    if pid not in cache:
+        rows = w.select(table, "worker_id", portfolio_id=pid)
+        if not rows:
+            raise ProjectionError(f"portfolio {pid} has no Opened event before version {e.originator_version}")
+        cache[pid] = rows[0].worker_id
+    return cache[pid]
+
+
 class Projection:
     """Subclasses set `name`, `tables`, `handlers` (event class -> method name) and `ignored`."""
 

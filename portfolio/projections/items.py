@@ -13,6 +13,7 @@ from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.portfolio import BUDDY_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.programmes import PROGRAMME_EVENTS
 from portfolio.domain.values import LEGACY_CLEAR, SESSION_HOURS_WARNING
 from portfolio.projections.base import Projection, ProjectionError, Writer
 from portfolio.projections.tables import (evidence, goals, matrix, portfolios, reflections, requests,
@@ -40,14 +41,15 @@ class PortfolioProjection(Projection):
         P.SignOffWithdrawn: "withdrawn", P.SignOffRevoked: "revoked",
         Person.PositionStarted: "position_started", Person.SupervisorAssigned: "supervisor_assigned",
         Person.LeaveRecorded: "leave_recorded", Person.LeaveWithdrawn: "leave_withdrawn",
+        P.SessionAttended: "attended",
     }
     ignored = (Person.Registered, Person.RolesChanged, Person.SupervisionEnded, Person.PasswordSet, *ACCOUNT_EVENTS,
-               *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened, AccessLog.ContentRead,
-               AccessLog.ContentsRead,
+               *ERASURE_REQUEST_EVENTS, Person.ApiTokenIssued, ApiToken.Issued, Person.Erased, AccessLog.Opened,
+               AccessLog.ContentRead, AccessLog.ContentsRead,
                P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished,
                *ORGANISATION_EVENTS, LevelDueNotice.Noticed, SelfAssessment.Opened,
-               SelfAssessment.AssessmentCompleted)
+               SelfAssessment.AssessmentCompleted, *PROGRAMME_EVENTS)
     ignored += BUDDY_EVENTS  # the buddy scheme of 001: no read model follows it yet
 
     def __init__(self) -> None:
@@ -111,6 +113,10 @@ class PortfolioProjection(Projection):
                  accredited_by_sealed=sealed(e.accredited_by_sealed), over_four_hours=e.hours > SESSION_HOURS_WARNING)
         self.line(e, w, wid, "training", e.training_id,
                   f"Training on {e.held_on} ({e.hours} h, {e.delivery.replace('_', ' ')})", e.title_sealed)
+
+    def attended(self, e, w: Writer) -> None:
+        self.line(e, w, self.worker(e, w), "attendance", e.attendance_id,
+                  f"Attended session {e.session} of a registered programme on {e.attended_on}")
 
     def supervision(self, e, w: Writer) -> None:
         wid = self.worker(e, w)

@@ -24,7 +24,8 @@ from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.portfolio import BUDDY_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
-from portfolio.projections.base import Projection, ProjectionError, Writer
+from portfolio.domain.programmes import PROGRAMME_EVENTS
+from portfolio.projections.base import Projection, ProjectionError, Writer, portfolio_owner
 from portfolio.projections.notification_tables import (notifications, notify_admins, notify_assignments,
                                                         notify_portfolios, notify_requests)
 
@@ -48,7 +49,7 @@ class NotificationsProjection(Projection):
                P.ReflectionAmended, P.ExposureChanged, P.EvidenceAdded, P.EvidenceWithdrawn, P.GoalSet,
                P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed,
                Username.Reserved, Framework.Registered, Framework.VersionPublished, *ORGANISATION_EVENTS,
-               SelfAssessment.Opened, SelfAssessment.AssessmentCompleted)
+               SelfAssessment.Opened, SelfAssessment.AssessmentCompleted, P.SessionAttended, *PROGRAMME_EVENTS)
     ignored += BUDDY_EVENTS  # the buddy scheme of 001: no read model follows it yet
 
     def __init__(self) -> None:
@@ -60,13 +61,7 @@ class NotificationsProjection(Projection):
         self._requests: dict[str, tuple[str, str]] = {}  # request id -> (competence, levels)
 
     def _worker(self, e, w: Writer) -> str:
-        pid = str(e.originator_id)
-        if pid not in self._workers:
-            rows = w.select(notify_portfolios, "worker_id", portfolio_id=pid)
-            if not rows:
-                raise ProjectionError(f"portfolio {pid} has no Opened event before version {e.originator_version}")
-            self._workers[pid] = rows[0].worker_id
-        return self._workers[pid]
+        return portfolio_owner(self._workers, notify_portfolios, e, w)
 
     def _request(self, rid: str, w: Writer) -> tuple[str, str]:
         if rid not in self._requests:

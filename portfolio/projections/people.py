@@ -10,6 +10,7 @@ from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.portfolio import BUDDY_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
+from portfolio.domain.programmes import PROGRAMME_EVENTS
 from portfolio.projections.base import Projection, Writer
 from portfolio.projections.tables import assignments, leave, people, positions
 
@@ -17,7 +18,7 @@ PORTFOLIO_EVENTS = tuple(getattr(Portfolio, n) for n in (
     "Opened", "TrainingRecorded", "SupervisionRecorded", "ReflectionWritten", "ReflectionAmended",
     "ExposureChanged", "EvidenceAdded", "EvidenceWithdrawn", "GoalSet", "GoalReviewed", "SignOffRequested",
     "SignOffApproved", "SignOffReturned", "SignOffWithdrawn", "SignOffRevoked", "OthersStoryNoted",
-    "StoryPermissionConfirmed"))
+    "StoryPermissionConfirmed", "SessionAttended"))
 
 
 class PeopleProjection(Projection):
@@ -37,7 +38,7 @@ class PeopleProjection(Projection):
                Username.Reserved, AccessLog.Opened, AccessLog.ContentRead, AccessLog.ContentsRead, Framework.Registered,
                Framework.VersionPublished,
                *PORTFOLIO_EVENTS, SelfAssessment.Opened, SelfAssessment.AssessmentCompleted,
-               *ORGANISATION_EVENTS, LevelDueNotice.Noticed)
+               *ORGANISATION_EVENTS, LevelDueNotice.Noticed, *PROGRAMME_EVENTS)
     ignored += BUDDY_EVENTS  # the buddy scheme of 001: no read model follows it yet
 
     def registered(self, e, w: Writer) -> None:

@@ -21,9 +21,11 @@ from portfolio.projections.base import Projection, ProjectionError, Writer
 from portfolio.projections.items import PortfolioProjection
 from portfolio.projections.notifications import NotificationsProjection
 from portfolio.projections.people import PeopleProjection
+from portfolio.projections.register import RegisterProjection
 from portfolio.projections.tables import projection_active, projection_tracking
 
-PROJECTIONS: tuple[type[Projection], ...] = (PeopleProjection, PortfolioProjection, NotificationsProjection)
+PROJECTIONS: tuple[type[Projection], ...] = (PeopleProjection, PortfolioProjection, NotificationsProjection,
+                                             RegisterProjection)
 _UNKNOWN = object()
 PAGE = 500  # live catch-up: small transactions, short locks
 REBUILD_PAGE = 5000  # rebuilds: fewer commits; memory still bounded by the page

@@ -12,6 +12,7 @@ from uuid import UUID
 from flask import abort, current_app, g, redirect, request, session, url_for
 
 from portfolio.domain import clock
+from portfolio.domain.errors import NotFound
 from portfolio.domain.people import Person
 
 STAFF_ROLES = ("org_admin", "auditor")
@@ -150,3 +151,16 @@ def stage_names() -> dict[str, str]:
 def long_date(day) -> str:
     """3 March 2027: the date as people write it (templates: `|long_date`)."""
     return f"{day.day} {day:%B %Y}"
+
+
+def name_for_reader(person_id, nobody: str = "") -> str:
+    """A person's display name as the signed-in reader should see it: "you" for themselves,
+    `nobody` when there is no one, and a plain phrase for someone no longer registered."""
+    if not person_id:
+        return nobody
+    if str(person_id) == str(g.user.id):
+        return "you"
+    try:
+        return app_service().display_name(app_service().person(person_id))
+    except NotFound:
+        return "someone no longer registered"

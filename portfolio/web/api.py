@@ -11,7 +11,7 @@ from flask import abort, current_app
 
 from portfolio.domain.errors import NotFound
 from portfolio.passwords import verify_password
-from portfolio.web import api_lists, api_org, api_supervisor, api_worker  # noqa: F401 - they register their routes
+from portfolio.web import api_lists, api_org, api_register, api_supervisor, api_worker  # noqa: F401 - routes
 from portfolio.web.access import app_service
 from portfolio.web.api_base import bp, route
 from portfolio.web.api_openapi import build_document

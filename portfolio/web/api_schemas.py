@@ -234,7 +234,8 @@ class ReflectionReadSchema(Schema):
     competences = fields.List(fields.String(), required=True)
     exposure = fields.String(required=True)
     written_at = fields.DateTime(required=True)
-    versions = fields.Integer(required=True, metadata={"description": "How many versions exist; only the current one is shown"})
+    versions = fields.Integer(required=True,
+                              metadata={"description": "How many versions exist; only the current one is shown"})
     body = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
 
 

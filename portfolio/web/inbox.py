@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
-from portfolio.domain.errors import NotFound
 from portfolio.projections import inbox as queries
-from portfolio.web.access import app_service, login_required, runtime, stage_names
+from portfolio.web.access import app_service, login_required, name_for_reader, runtime, stage_names
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox")
 TEXT = {"requested": "asked for sign-off of", "approved": "approved your sign-off of",
@@ -21,14 +20,7 @@ DUE_KINDS = ("due", "overdue")
 
 
 def _name(person_id) -> str:
-    if not person_id:
-        return "someone"
-    if str(person_id) == str(g.user.id):
-        return "you"
-    try:
-        return app_service().display_name(app_service().person(person_id))
-    except NotFound:
-        return "someone no longer registered"
+    return name_for_reader(person_id, "someone")
 
 
 def _link(item: dict) -> str:

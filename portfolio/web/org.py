@@ -29,7 +29,8 @@ from portfolio.web.forms import done as _done
 from portfolio.web.buddies import section_context as buddy_section
 from portfolio.web.leave import section_context as leave_section
 from portfolio.web.schemas import (AccountFilterSchema, AccountSchema, AsOfSchema, AssignmentSchema,
-                                   AuditFilterSchema, AuditPageSchema, DeactivationSchema, ErasureSchema, EndAssignmentSchema, RolesSchema)
+                                   AuditFilterSchema, AuditPageSchema, DeactivationSchema, EndAssignmentSchema,
+                                   ErasureSchema, RolesSchema)
 
 bp = Blueprint("org", __name__, url_prefix="/org")
 staff_only = roles_required("org_admin", "auditor")

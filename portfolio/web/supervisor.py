@@ -27,7 +27,8 @@ from portfolio.domain import clock
 from portfolio.domain.errors import DomainError, NotFound, RequestNotOpen
 from portfolio.levels_due import by_worker, for_worker
 from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
-from portfolio.web.access import app_service, may_read_text, roles_required, runtime, supervises, worker_or_404
+from portfolio.web.access import (app_service, may_read_text, name_for_reader, roles_required, runtime, supervises,
+                                  worker_or_404)
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.buddies import buddy_context
 from portfolio.web.leave import section_context as leave_section
@@ -57,14 +58,7 @@ def _supervisee(worker_id: UUID | str):
 
 
 def _name(person_id) -> str:
-    if person_id is None:
-        return ""
-    if str(person_id) == str(g.user.id):
-        return "you"
-    try:
-        return app_service().display_name(app_service().person(person_id))
-    except NotFound:
-        return "someone no longer registered"
+    return name_for_reader(person_id)
 
 
 def _statements(version: str | None) -> dict[str, dict]:

@@ -377,3 +377,4 @@ def subject_access(fmt):
 
 
 from portfolio.web import worker_lists  # noqa: E402,F401  (its routes join this blueprint)
+from portfolio.web import worker_training  # noqa: E402,F401  (its routes join this blueprint)

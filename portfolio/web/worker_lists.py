@@ -23,12 +23,35 @@ def my_list(kind):
     rows, total = runtime().read_models().my_list(kind, str(g.user.id), page=page, per_page=PER_PAGE, **filters)
     pages = max(1, -(-total // PER_PAGE))
     query = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in filters.items()}
+    attended = _attended(filters) if kind == "training" and page == 1 else []
     return _render("worker/my_list.html", "worker/_my_list_rows.html", status=422 if errors else 200,
                    kind=kind, title=TITLES[kind], offered=FILTERS[kind],
-                   rows=[list_row(kind, r, owner_reader(g.user.id)) for r in rows],
+                   rows=[_with_elements(kind, list_row(kind, r, owner_reader(g.user.id))) for r in rows],
                    total=total, page=page, pages=pages, query=query, args=request.args, errors=errors,
                    competences=competence_items(), levels=LEVELS, tiers=EXPOSURE_TIERS,
-                   templates=REFLECTION_TEMPLATES, lists=TITLES)
+                   templates=REFLECTION_TEMPLATES, lists=TITLES, attended=attended, titles=_titles() if attended else {})
+
+
+def _with_elements(kind: str, row: dict) -> dict:
+    """My training shows the Tuto3 elements the worker named on each unregistered record."""
+    if kind == "training":
+        row["codes"] = [c for c in row["elements"].split(",") if c]
+    return row
+
+
+def _attended(filters: dict) -> list[dict]:
+    """Registered sessions attended (what each covers comes from the register), within the date filter."""
+    from portfolio.web.programmes import register_reads
+
+    rows, _ = register_reads(refresh=False).worker_training(str(g.user.id))
+    return [r for r in rows if (not filters.get("start") or r["attended_on"] >= filters["start"])
+            and (not filters.get("end") or r["attended_on"] <= filters["end"])]
+
+
+def _titles() -> dict[str, str]:
+    from portfolio.web.programmes import _titles
+
+    return _titles()
 
 
 # --- one reflection: read any version, amend, change who can read it --------------------------

@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 from flask import url_for
 
+from portfolio.domain.programmes import Programme
+
 from .conftest import axe_violations, describe_violations
 
 # (role, endpoint, URL values by name (and query), what to do first: None or "submit-empty", status)
@@ -89,7 +91,26 @@ PAGES = [
     ("worker", "erasure.page", {}, "submit-empty", 200),
     ("supervisor", "erasure.page", {}, None, 200),
     ("admin", "org.accounts", {"erasure": "requested"}, None, 200),
+    ("admin", "programmes.programmes", {}, None, 200),
+    ("admin", "programmes.programmes", {}, "submit-empty", 200),
+    ("admin", "programmes.programme", {"programme_id": "programme.hee"}, None, 200),
+    ("admin", "programmes.programme", {"programme_id": "programme.hee"}, "submit-empty", 200),
+    ("admin", "programmes.edit_session", {"programme_id": "programme.hee", "code": "S1"}, None, 200),
+    ("admin", "programmes.edit_session", {"programme_id": "programme.hee", "code": "S1"}, "submit-empty", 200),
+    ("admin", "programmes.training", {}, None, 200),
+    ("auditor", "programmes.programme", {"programme_id": "programme.hee"}, None, 200),
+    ("auditor", "programmes.worker_training", {"worker_id": "worker.id"}, None, 200),
+    ("worker", "worker.attended", {}, None, 200),
+    ("worker", "worker.attended", {"programme_id": "programme.hee"}, None, 200),
+    ("worker", "worker.attended", {"programme_id": "programme.hee"}, "submit-empty", 200),
 ]
+
+
+# Pages shown in README's screenshots (PORTFOLIO_SCREENSHOTS=docs): (role, endpoint, values) -> name.
+SHOTS = {("worker", "worker.privacy", ()): "my-privacy", ("worker", "inbox.index", ()): "inbox",
+         ("admin", "org_due.due", ()): "levels-due", ("admin", "self_assessment.index", ()): "self-assessment",
+         ("worker", "erasure.page", ()): "erasure-request", ("admin", "programmes.training", ()): "training-audit",
+         ("admin", "programmes.programme", (("programme_id", "programme.hee"),)): "programme"}
 
 
 # An empty submission: no browser-side validation, every typed-in value cleared.
@@ -112,7 +133,8 @@ def _values(live_server, values: dict) -> dict:
     app = live_server.runtime.app
     worker_id = app.find_username(live_server.scenario.worker)
     known = {"worker.id": str(worker_id), "nothing": "00000000-0000-4000-8000-000000000000",
-             "worker.joined": app.person(worker_id).joined_on.isoformat()}
+             "worker.joined": app.person(worker_id).joined_on.isoformat(),
+             "programme.hee": str(Programme.builtin_id("hee-programme"))}
     pf = app.portfolio(worker_id)
     if pf.reflections:
         known["worker.reflection"] = next(iter(pf.reflections))
@@ -129,7 +151,7 @@ def _id(role, endpoint, values, action, status) -> str:
 
 
 @pytest.mark.parametrize("role, endpoint, values, action, status", PAGES, ids=[_id(*p) for p in PAGES])
-def test_page_has_no_wcag_violations(new_context, live_server, role, endpoint, values, action, status):
+def test_page_has_no_wcag_violations(new_context, live_server, shoot, role, endpoint, values, action, status):
     context = new_context(_username(live_server.scenario, role), axe=True)
     with live_server.app.test_request_context():
         url = url_for(endpoint, **_values(live_server, values))
@@ -146,3 +168,6 @@ def test_page_has_no_wcag_violations(new_context, live_server, role, endpoint, v
         page.locator("[aria-invalid=true], .error, [role=alert]").first.wait_for()
     violations = axe_violations(page)
     assert not violations, describe_violations(page.url, violations)
+    shot = SHOTS.get((role, endpoint, tuple(values.items()))) if action is None else None
+    if shot:
+        shoot(page, shot)

@@ -111,7 +111,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     _add_evidence(wp, first_evidence, claim, "Notes from two group sessions, without details of the people there.",
                   file={"name": "group-notes.txt", "mimeType": "text/plain",
                         "buffer": b"Two group sessions: what I shared and why.\n"})
-    wp.get_by_role("link", name="Ask for a sign-off").click()
+    wp.get_by_role("link", name="Ask for a sign-off", exact=True).click()
     _ask_for_sign_off(wp, s.competence, s.levels, [first_evidence], shoot=shoot)
     waiting = wp.locator("section").filter(has=wp.get_by_role("heading", name="Waiting for my supervisor"))
     expect(waiting).to_contain_text(f"{s.competence} at {asked}")
