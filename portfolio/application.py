@@ -355,6 +355,21 @@ class PortfolioApplication(Application):
         worker.end_supervision(as_uuid("supervisor", supervisor_id), as_date("ends_on", ends_on))
         self._save(worker)
 
+    def assign_buddy(self, worker_id: UUID | str, buddy_id: UUID | str, starts_on: date | str,
+                     ends_on: date | str | None = None) -> None:
+        """A buddy is another peer worker (001's buddy scheme pairs participants)."""
+        worker, _ = self._worker(worker_id)
+        buddy = self._actor(buddy_id)
+        if not buddy.has_role("peer_worker"):
+            raise InvalidValue("buddy", f"{buddy.username} is not a peer worker")
+        worker.assign_buddy(buddy.id, as_date("starts_on", starts_on), as_date("ends_on", ends_on, required=False))
+        self._save(worker)
+
+    def end_buddy(self, worker_id: UUID | str, buddy_id: UUID | str, ends_on: date | str) -> None:
+        worker = self.person(worker_id)
+        worker.end_buddy(as_uuid("buddy", buddy_id), as_date("ends_on", ends_on))
+        self._save(worker)
+
     def set_password_hash(self, person_id: UUID | str, password_hash: str) -> None:
         """A password the person chose (CLI, demo); signs out every session of theirs."""
         person = self.person(person_id)
@@ -510,6 +525,17 @@ class PortfolioApplication(Application):
             self._seal(worker.id, text("notes", notes, required=False)), worker)
         self._save(pf)
         return supervision_id
+
+    def record_buddy_meeting(self, worker_id: UUID | str, buddy_id: UUID | str, held_on: date | str,
+                             minutes: int, notes: str = "") -> UUID:
+        """Notes are the worker's words: sealed with the worker's key, like supervision notes."""
+        worker, pf = self._worker(worker_id)
+        notes = text("notes", notes, required=False)
+        meeting_id = uuid4()
+        pf.record_buddy_meeting(meeting_id, as_date("held_on", held_on), as_uuid("buddy", buddy_id), int(minutes),
+                                self._seal(worker.id, notes) if notes else "", worker)
+        self._save(pf)
+        return meeting_id
 
     def topics(self, worker_id: UUID | str, topics_sealed: str | None) -> list[str] | None:
         """A supervision's topics for a permitted reader; None once erased."""

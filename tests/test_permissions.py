@@ -237,6 +237,13 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
                                       label="olga's")],
     ("org.end_assignment", "POST"): [Case(html(422, ada=True), {"worker_id": f"{W}.id"}),
                                      Case(html(422), {"worker_id": "sam.id"}, label="not a worker")],
+    # --- the buddy scheme (001): an admin pairs workers; a worker records their own meetings ---
+    ("buddies.assign", "POST"): [Case(html(422, ada=True), {"worker_id": f"{W}.id"}),
+                                 Case(html(422), {"worker_id": "sam.id"}, label="not a worker")],
+    ("buddies.end", "POST"): [Case(html(422, ada=True), {"worker_id": f"{W}.id"}),
+                              Case(html(422), {"worker_id": "sam.id"}, label="not a worker")],
+    ("buddies.meetings", "GET"): [Case(html(200, wendy=True))],
+    ("buddies.meetings", "POST"): [Case(html(422, wendy=True))],
     ("org.password_link", "POST"): [Case(html(200, ada=True), {"person_id": f"{W}.id"}),
                                     Case(html(200), {"person_id": NOBODY}, label="missing")],
     ("org.deactivate", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),

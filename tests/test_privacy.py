@@ -325,7 +325,8 @@ def test_legacy_v1_events_load_show_while_the_key_exists_and_hide_after_erasure(
     # A snapshot of the aggregate as class version 1 held it also loads (the aggregate's own upcaster).
     snap = app.mapper.to_stored_event(Portfolio.Snapshot.take(pf))
     old = json.loads(snap.state)
-    assert old["state"].pop("class_version") == 4  # v3: goals have a tier; v4: attendances
+    assert old["state"].pop("class_version") == 5  # v3: goals have a tier; v4: attendances; v5: buddy meetings
+    assert old["state"].pop("buddy_meetings") == {}
     for item in old["state"]["trainings"].values():
         for name in ("title", "provider", "accredited_by"):
             item[name] = app.read_text(w, item.pop(f"{name}_sealed")) or ""

@@ -28,7 +28,7 @@ from portfolio.frameworks import catalogue
 from portfolio.runtime import open_runtime
 
 PDF = b"%PDF-1.4\n% replay test\n%%EOF\n"
-EXTRA_TRAININGS = 40  # takes the worker's portfolio from 26 to 66 events: past the snapshot at 50
+EXTRA_TRAININGS = 40  # takes the worker's portfolio from 27 to 67 events: past the snapshot at 50
 
 
 def domain_event_classes() -> set[type]:
@@ -120,6 +120,10 @@ def build_history(app, at) -> dict:
         app.approve_sign_off(w, approved, sam)
         story = app.write_reflection(w, "free", "A friend's story", "told with permission", [], others_story=True)
         app.confirm_story_permission(w, "reflection", story)
+        bob = app.register_person("bob", "Bob Buddy", ["peer_worker"])
+        app.assign_buddy(w, bob, "2024-04-01")
+        app.record_buddy_meeting(w, bob, "2024-04-15", 40, "what we shared")
+        app.end_buddy(w, bob, "2024-04-30")
         app.record_read(w, app.person(sam), "reflection", ref, "summary")
         _legacy_read(app, w, sam, ref)
         gone_worker = app.register_person("gwen", "Gwen Gone", ["peer_worker"])
@@ -235,7 +239,7 @@ def test_portfolio_snapshot_and_replay_without_it(recorded, second_app):
     ids, latest, states = recorded
     pf_id = Portfolio.create_id(ids["wendy"])
     original = latest[pf_id]
-    assert original.version == 26 + EXTRA_TRAININGS
+    assert original.version == 27 + EXTRA_TRAININGS
     snapshots = list(second_app.snapshots.get(pf_id))
     assert [s.originator_version for s in snapshots] == [50]
     assert snapshots[0].mutate(None).__dict__ == states[(pf_id, 50)]
@@ -263,6 +267,6 @@ def test_earlier_person_version(recorded, second_app):
     assert versions == list(range(1, len(versions) + 1)) and len(versions) >= 6
     for version in versions:
         assert second_app.repository.get(w, version=version).__dict__ == states[(w, version)]
-    before_end = second_app.repository.get(w, version=versions[-6])  # before the end, team leader, leave
+    before_end = second_app.repository.get(w, version=versions[-8])  # before the end, team leader, leave, buddy
     assert before_end.assignments[1]["ends_on"] is None
     assert second_app.person(w).assignments[1]["ends_on"].isoformat() == "2023-12-31"

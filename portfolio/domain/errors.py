@@ -26,6 +26,10 @@ class SupervisorNotAssigned(DomainError):
     pass
 
 
+class BuddyNotAssigned(InvalidValue):
+    """A buddy meeting needs a buddy assigned on its date."""
+
+
 class LevelBelowMissing(DomainError):
     pass
 

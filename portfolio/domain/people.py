@@ -20,7 +20,8 @@ from portfolio.domain.values import ACCOUNT_ROLES, LEAVE_KINDS, POSITIONS, all_o
 
 
 class Person(PortfolioAggregate):
-    class_version = 3  # snapshots of v1 lack the account-lifecycle attributes, of v2 the erasure request and leave
+    # snapshots of v1 lack the account-lifecycle attributes, of v2 the erasure request and leave, of v3 buddies
+    class_version = 4
 
     @staticmethod
     def upcast_v1_v2(state: dict) -> None:
@@ -33,6 +34,10 @@ class Person(PortfolioAggregate):
         state.setdefault("erasure_request", None)
         state.setdefault("erasure_closed", None)
         state.setdefault("leave", [])
+
+    @staticmethod
+    def upcast_v3_v4(state: dict) -> None:
+        state.setdefault("buddies", [])
 
     @event("Registered")
     def __init__(self, id: UUID, username: str, name_sealed: str, roles: list[str], joined_on: date):  # noqa: A002
@@ -51,6 +56,7 @@ class Person(PortfolioAggregate):
         self.erasure_request: dict | None = None  # {at} while the person's own request is open
         self.erasure_closed: dict | None = None  # the last request's end: {outcome, at, by, reason_sealed}
         self.leave: list[dict] = []  # {leave_id, kind, starts_on, ends_on, recorded_by, withdrawn_by}
+        self.buddies: list[dict] = []  # {buddy_id, starts_on, ends_on}: the buddy scheme of 001
 
     @classmethod
     def register(cls, person_id: UUID, username: str, name_sealed: str, roles: list[str],
@@ -176,6 +182,40 @@ class Person(PortfolioAggregate):
 
     def was_supervised_by(self, supervisor_id: UUID, day: date) -> bool:
         return supervisor_id in self.supervisors_on(day)
+
+    # --- buddies: "a named person on the course to share learning and challenges with" (001) ----
+    def assign_buddy(self, buddy_id: UUID, starts_on: date, ends_on: date | None = None) -> None:
+        self.refuse_if_erased()
+        if buddy_id == self.id:
+            raise AssignmentConflict("a person cannot be their own buddy")
+        date_range_ok(starts_on, ends_on)
+        for b in self.buddies:
+            if b["buddy_id"] == buddy_id and _overlaps(b, starts_on, ends_on):
+                raise AssignmentConflict(
+                    f"this buddy is already assigned from {b['starts_on']}"
+                    + (f" to {b['ends_on']}" if b["ends_on"] else " with no end date"))
+        self._buddy_assigned(buddy_id=buddy_id, starts_on=starts_on, ends_on=ends_on)
+
+    @event("BuddyAssigned")
+    def _buddy_assigned(self, buddy_id: UUID, starts_on: date, ends_on: date | None) -> None:
+        self.buddies.append({"buddy_id": buddy_id, "starts_on": starts_on, "ends_on": ends_on})
+
+    def end_buddy(self, buddy_id: UUID, ends_on: date) -> None:
+        self.refuse_if_erased()
+        current = [b for b in self.buddies if b["buddy_id"] == buddy_id and b["ends_on"] is None]
+        if not current:
+            raise AssignmentConflict("this buddy has no open-ended assignment to end")
+        date_range_ok(current[-1]["starts_on"], ends_on)
+        self._buddy_ended(buddy_id=buddy_id, ends_on=ends_on)
+
+    @event("BuddyEnded")
+    def _buddy_ended(self, buddy_id: UUID, ends_on: date) -> None:
+        for b in self.buddies:
+            if b["buddy_id"] == buddy_id and b["ends_on"] is None:
+                b["ends_on"] = ends_on
+
+    def buddies_on(self, day: date) -> list[UUID]:
+        return [b["buddy_id"] for b in self.buddies if _covers(b, day)]
 
     # --- erasure ---------------------------------------------------------------------------
     def erase(self, requested_by: UUID, reference: str) -> None:

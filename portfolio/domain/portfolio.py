@@ -24,6 +24,7 @@ from portfolio.domain.base import PortfolioAggregate
 from portfolio.domain.errors import (
     AlreadySignedOff,
     AlreadyWithdrawn,
+    BuddyNotAssigned,
     DomainError,
     EvidenceRequired,
     InvalidValue,
@@ -92,8 +93,8 @@ def _sealed(field: str, value: str) -> str:
 
 class Portfolio(PortfolioAggregate):
     # Snapshots: v1 held training, supervision and evidence text in clear; v2 goals had no tier;
-    # v3 had no attendances.
-    class_version = 4
+    # v3 had no attendances; v4 no buddy meetings.
+    class_version = 5
 
     @staticmethod
     def upcast_v1_v2(state: dict) -> None:
@@ -119,6 +120,10 @@ class Portfolio(PortfolioAggregate):
         state.setdefault("attendances", {})
 
     @staticmethod
+    def upcast_v4_v5(state: dict) -> None:
+        state.setdefault("buddy_meetings", {})
+
+    @staticmethod
     def create_id(worker_id: UUID) -> UUID:
         return uuid5(PORTFOLIO_NS, str(worker_id))
 
@@ -132,6 +137,7 @@ class Portfolio(PortfolioAggregate):
         self.goals: dict[str, dict] = {}
         self.requests: dict[str, dict] = {}
         self.attendances: dict[str, dict] = {}
+        self.buddy_meetings: dict[str, dict] = {}
 
     # --- training ---------------------------------------------------------------------------
     class TrainingRecorded(PortfolioAggregate.Event):
@@ -252,6 +258,25 @@ class Portfolio(PortfolioAggregate):
             "held_on": held_on, "supervisor_id": supervisor_id, "orientation": orientation, "format": format,
             "mode": mode, "minutes": minutes, "topics_sealed": topics_sealed, "actions_sealed": actions_sealed,
             "notes_sealed": notes_sealed, "exposure": "private"}
+
+    # --- buddy meetings (001's buddy scheme) --------------------------------------------------
+    def record_buddy_meeting(self, meeting_id: UUID, held_on: date, buddy_id: UUID, minutes: int,
+                             notes_sealed: str, worker: Person) -> None:
+        """`notes_sealed` is "" when no notes were written."""
+        happened("held_on", held_on, "a buddy meeting")
+        if not 5 <= minutes <= 480:
+            raise InvalidValue("minutes", "must be between 5 and 480")
+        if buddy_id not in worker.buddies_on(held_on):
+            raise BuddyNotAssigned("held_on",
+                                   f"that person was not assigned as your buddy on {held_on.isoformat()}")
+        self._buddy_meeting_recorded(meeting_id=meeting_id, held_on=held_on, buddy_id=buddy_id, minutes=minutes,
+                                     notes_sealed=notes_sealed)
+
+    @event("BuddyMeetingRecorded")
+    def _buddy_meeting_recorded(self, meeting_id: UUID, held_on: date, buddy_id: UUID, minutes: int,
+                                notes_sealed: str) -> None:
+        self.buddy_meetings[str(meeting_id)] = {"held_on": held_on, "buddy_id": buddy_id, "minutes": minutes,
+                                                "notes_sealed": notes_sealed}
 
     # --- reflections ------------------------------------------------------------------------
     class ReflectionWritten(PortfolioAggregate.Event):
@@ -602,3 +627,7 @@ class Portfolio(PortfolioAggregate):
             return items[str(item_id)]
         except KeyError:
             raise NotFound(f"no {what} {item_id} in this portfolio") from None
+
+
+# The buddy scheme: no read model follows it yet (the aggregates are the source).
+BUDDY_EVENTS = (Person.BuddyAssigned, Person.BuddyEnded, Portfolio.BuddyMeetingRecorded)

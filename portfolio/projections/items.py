@@ -10,6 +10,7 @@ from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
+from portfolio.domain.portfolio import BUDDY_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import PROGRAMME_EVENTS
@@ -55,6 +56,7 @@ class PortfolioProjection(Projection):
                Username.Reserved, Framework.Registered, Framework.VersionPublished,
                *ORGANISATION_EVENTS, LevelDueNotice.Noticed, SelfAssessment.Opened,
                SelfAssessment.AssessmentCompleted, *PROGRAMME_EVENTS)
+    ignored += BUDDY_EVENTS  # the buddy scheme of 001: no read model follows it yet
 
     def __init__(self) -> None:
         super().__init__()

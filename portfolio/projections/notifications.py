@@ -21,6 +21,7 @@ from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.frameworks import Framework
 from portfolio.domain.organisation import ORGANISATION_EVENTS
 from portfolio.domain.self_assessment import SelfAssessment
+from portfolio.domain.portfolio import BUDDY_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import PROGRAMME_EVENTS
@@ -49,6 +50,7 @@ class NotificationsProjection(Projection):
                P.GoalReviewed, P.SignOffWithdrawn, P.OthersStoryNoted, P.StoryPermissionConfirmed, P.TagsChanged,
                Username.Reserved, Framework.Registered, Framework.VersionPublished, *ORGANISATION_EVENTS,
                SelfAssessment.Opened, SelfAssessment.AssessmentCompleted, P.SessionAttended, *PROGRAMME_EVENTS)
+    ignored += BUDDY_EVENTS  # the buddy scheme of 001: no read model follows it yet
 
     def __init__(self) -> None:
         super().__init__()

@@ -7,6 +7,7 @@ from portfolio.domain.self_assessment import SelfAssessment
 from portfolio.domain.access_log import AccessLog
 from portfolio.domain.due import LevelDueNotice
 from portfolio.domain.organisation import ORGANISATION_EVENTS
+from portfolio.domain.portfolio import BUDDY_EVENTS
 from portfolio.domain.people import ACCOUNT_EVENTS, ERASURE_REQUEST_EVENTS, ApiToken, Person, Username
 from portfolio.domain.portfolio import Portfolio
 from portfolio.domain.programmes import PROGRAMME_EVENTS
@@ -38,6 +39,7 @@ class PeopleProjection(Projection):
                Framework.VersionPublished,
                *PORTFOLIO_EVENTS, SelfAssessment.Opened, SelfAssessment.AssessmentCompleted,
                *ORGANISATION_EVENTS, LevelDueNotice.Noticed, *PROGRAMME_EVENTS)
+    ignored += BUDDY_EVENTS  # the buddy scheme of 001: no read model follows it yet
 
     def registered(self, e, w: Writer) -> None:
         w.insert(people, person_id=str(e.originator_id), username=e.username, name_sealed=e.name_sealed,

@@ -54,14 +54,14 @@ def create_app(settings: Settings | None = None, *, testing: bool = False) -> Fl
     app.before_request(password_change_gate)
     reads.init_app(app)  # reads of shared content: one event per worker's log per request
 
-    from portfolio.web import (auth, erasure, frameworks, inbox, leave, org, org_due, org_settings, programmes,
-                               self_assessment, supervisor, worker)
+    from portfolio.web import (auth, buddies, erasure, frameworks, inbox, leave, org, org_due, org_settings,
+                               programmes, self_assessment, supervisor, worker)
     from portfolio.web.access import long_date
     from portfolio.web.api import bp as api_bp
 
     app.add_template_filter(long_date)
     for bp in (auth.bp, frameworks.bp, worker.bp, supervisor.bp, org.bp, org_settings.bp, org_due.bp,
-               self_assessment.bp, programmes.bp, inbox.bp, erasure.bp, leave.bp):
+               self_assessment.bp, programmes.bp, inbox.bp, erasure.bp, leave.bp, buddies.bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # the API authenticates each call with a bearer token, not a cookie
     app.register_blueprint(api_bp)

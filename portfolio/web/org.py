@@ -26,6 +26,7 @@ from portfolio.projections.queries import end_of
 from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.forms import done as _done
+from portfolio.web.buddies import section_context as buddy_section
 from portfolio.web.leave import section_context as leave_section
 from portfolio.web.schemas import (AccountFilterSchema, AccountSchema, AsOfSchema, AssignmentSchema,
                                    AuditFilterSchema, AuditPageSchema, DeactivationSchema, EndAssignmentSchema,
@@ -328,7 +329,7 @@ def _account_page(person, errors: dict | None = None, form=None, fragment: str |
                    sessions_open=app_service().sessions.open_count(person.id), link=link,
                    current=person.position_on(today),
                    open_assignments=[a for a in person.assignments if a["ends_on"] is None],
-                   **leave_section(person))
+                   **leave_section(person), **buddy_section(person))
 
 
 @bp.post("/accounts/<uuid:person_id>/roles")

@@ -164,6 +164,24 @@ class EndAssignmentSchema(FormSchema):
     ends_on = Day(required=True)
 
 
+class BuddySchema(FormSchema):
+    buddy_id = fields.UUID(required=True)
+    starts_on = Day(required=True)
+    ends_on = Day(load_default=None)
+
+
+class EndBuddySchema(FormSchema):
+    buddy_id = fields.UUID(required=True)
+    ends_on = Day(required=True)
+
+
+class BuddyMeetingSchema(FormSchema):
+    buddy_id = fields.UUID(required=True)
+    held_on = Day(required=True)
+    minutes = fields.Integer(required=True, validate=validate.Range(5, 480))
+    notes = fields.String(load_default="", validate=validate.Length(max=20000))
+
+
 class ErasureSchema(FormSchema):
     reference = fields.String(required=True, validate=validate.Length(min=1, max=200))
     confirm = fields.String(required=True, validate=validate.Length(min=1, max=80))  # the username, typed

@@ -30,6 +30,7 @@ from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERV
 from portfolio.web.access import (app_service, may_read_text, name_for_reader, roles_required, runtime, supervises,
                                   worker_or_404)
 from portfolio.web.forms import domain_errors, parse
+from portfolio.web.buddies import buddy_context
 from portfolio.web.leave import section_context as leave_section
 from portfolio.web.reads import note_read, note_reads
 from portfolio.web.schemas import DecisionSchema, RevokeSchema, SupervisionSchema
@@ -247,7 +248,9 @@ def _summary_context(worker) -> dict:
             # Tags of what is shared with this supervisor only: a private item's tags stay private.
             "tag_rows": count_rows(views.tag_counts(str(worker.id), shared_only=True)),
             "due": supervision_due(s["last_session"], today, settings["supervision_every_days"]),
-            "level_due": due.dues if due else [], **leave_section(worker)}
+            "level_due": due.dues if due else [], **leave_section(worker),
+            **buddy_context(worker, app_service().portfolio(worker.id), today,
+                            f"{app_service().display_name(worker)}'s")}
 
 
 def summary_goals(worker_id, rows, today: date) -> list[dict]:

@@ -13,6 +13,7 @@ from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
 from portfolio.levels_due import for_worker
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, portfolio_required, runtime
+from portfolio.web.buddies import buddy_context
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web import tags
 from portfolio.web.lists import competence_items, reflection_tags
@@ -62,7 +63,8 @@ def dashboard():
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
                    read=lambda sealed: app_service().read_text(g.user.id, sealed),
                    stage_names=_stage_names(), level_due=due.dues if due else [],
-                   tag_rows=tags.count_rows(views.tag_counts(wid)))
+                   tag_rows=tags.count_rows(views.tag_counts(wid)),
+                   **buddy_context(g.user, pf, day))
 
 
 def standing_feedback(pf) -> list[dict]:

@@ -17,6 +17,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -114,6 +115,17 @@ def _scenario(app, password: str) -> Scenario:
     raise RuntimeError("the demo organisation has no worker fit for the journey")
 
 
+def _buddy_up(app, username: str) -> None:
+    """The demo pairs nobody (001's buddy scheme): give the journey's worker a buddy and one meeting."""
+    from portfolio.domain import clock
+
+    worker = app.find_username(username)
+    buddy = next(p.id for p in app.people() if p.has_role("peer_worker") and p.id != worker)
+    since = clock.today() - timedelta(days=30)
+    app.assign_buddy(worker, buddy, since)
+    app.record_buddy_meeting(worker, buddy, since + timedelta(days=1), 45, "We talked about boundaries.")
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
@@ -131,6 +143,7 @@ def live_server(tmp_path_factory):
         demo_logins(runtime.app)
         runtime.projector.catch_up_all()
         scenario = _scenario(runtime.app, DEMO_PASSWORD)
+        _buddy_up(runtime.app, scenario.worker)
     finally:
         runtime.close()
     flask_app = create_app(settings)  # not testing: CSRF and rate limits stay on

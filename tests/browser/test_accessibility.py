@@ -63,6 +63,8 @@ PAGES = [
     ("admin", "org.accounts", {"status": "gone"}, None, 422),
     ("admin", "org.audit", {"status": "approved", "page": "2"}, None, 200),
     ("admin", "org.account", {"person_id": "worker.id"}, None, 200),
+    ("worker", "buddies.meetings", {}, None, 200),
+    ("worker", "buddies.meetings", {}, "submit-empty", 200),
     ("supervisor", "leave.page", {"worker_id": "worker.id"}, None, 200),
     ("admin", "leave.page", {"worker_id": "worker.id"}, "submit-empty", 200),
     ("admin", "self_assessment.index", {}, None, 200),
