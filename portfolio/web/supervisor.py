@@ -27,6 +27,7 @@ from portfolio.domain import clock
 from portfolio.domain.errors import DomainError, NotFound, RequestNotOpen
 from portfolio.levels_due import by_worker, for_worker
 from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
+from portfolio.frameworks.guidance import supervision_limits
 from portfolio.web.access import app_service, may_read_text, roles_required, runtime, supervises, worker_or_404
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.leave import section_context as leave_section
@@ -349,4 +350,5 @@ def new_supervision(worker_id):
     return _render("supervisor/supervision_form.html", "supervisor/_supervision_form.html",
                    status=422 if errors else 200, errors=errors, form=form, worker=worker,
                    name=app_service().display_name(worker), today=clock.today(),
-                   orientations=SUPERVISION_ORIENTATION, formats=SUPERVISION_FORMAT, modes=SUPERVISION_MODE)
+                   orientations=SUPERVISION_ORIENTATION, formats=SUPERVISION_FORMAT, modes=SUPERVISION_MODE,
+                   limits=supervision_limits())
