@@ -435,7 +435,8 @@ MY_LISTS = {  # kind -> (table, date column, competence column, has tier, has te
 }
 
 
-def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None, end=None, template=None) -> list:
+def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None, end=None, template=None,
+                   format=None) -> list:  # noqa: A002 - the filter's public name
     table, when, codes, has_tier, has_template = MY_LISTS[kind]
     where = []
     col = table.c[when]
@@ -457,4 +458,6 @@ def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None
         where.append(table.c.exposure == tier)
     if has_template and template:
         where.append(table.c.template == template)
+    if format and "format" in table.c:  # only the supervision list offers it
+        where.append(table.c.format == format)
     return where

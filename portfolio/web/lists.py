@@ -10,7 +10,7 @@ from typing import Any, Callable
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from portfolio.application import CLUSTERS, COMPETENCES, CONCEPTS
-from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES
+from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES, SUPERVISION_FORMAT
 from portfolio.web.access import app_service
 from portfolio.web.forms import Day, FormSchema, parse
 from portfolio.web.schemas import CODE
@@ -21,12 +21,14 @@ TITLES = {"reflections": "My reflections", "evidence": "My evidence", "training"
           "supervision": "My supervision", "goals": "My goals"}
 # Which filters each list offers (a filter a list does not have is refused, not ignored).
 FILTERS = {"reflections": ("competence", "tier", "template"), "evidence": ("competence", "level", "tier"),
-           "training": (), "supervision": ("tier",), "goals": ("competence", "tier")}
+           "training": (), "supervision": ("tier", "format"), "goals": ("competence", "tier")}
 FILTER_FIELDS = {
     "competence": lambda: fields.String(validate=CODE, metadata={"description": "A competence code"}),
     "level": lambda: fields.String(validate=validate.OneOf(LEVELS)),
     "tier": lambda: fields.String(validate=validate.OneOf(EXPOSURE_TIERS), metadata={"description": "Who can read it"}),
     "template": lambda: fields.String(validate=validate.OneOf(REFLECTION_TEMPLATES)),
+    "format": lambda: fields.String(validate=validate.OneOf(SUPERVISION_FORMAT),
+                                    metadata={"description": "How the session was held"}),
 }
 
 

@@ -26,7 +26,8 @@ from portfolio.application import COMPETENCES, LEVELS_OF_USE
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError, NotFound, RequestNotOpen
 from portfolio.levels_due import by_worker, for_worker
-from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
+from portfolio.domain.values import (SUPERVISION_FORMAT, SUPERVISION_FORMAT_NAMES, SUPERVISION_MODE,
+                                     SUPERVISION_ORIENTATION)
 from portfolio.frameworks.guidance import supervision_limits
 from portfolio.web.access import app_service, may_read_text, roles_required, runtime, supervises, worker_or_404
 from portfolio.web.forms import domain_errors, parse
@@ -351,4 +352,4 @@ def new_supervision(worker_id):
                    status=422 if errors else 200, errors=errors, form=form, worker=worker,
                    name=app_service().display_name(worker), today=clock.today(),
                    orientations=SUPERVISION_ORIENTATION, formats=SUPERVISION_FORMAT, modes=SUPERVISION_MODE,
-                   limits=supervision_limits())
+                   format_names=SUPERVISION_FORMAT_NAMES, limits=supervision_limits())
