@@ -87,6 +87,8 @@ PAGES = [
     ("worker", "erasure.page", {}, "submit-empty", 200),
     ("supervisor", "erasure.page", {}, None, 200),
     ("admin", "org.accounts", {"erasure": "requested"}, None, 200),
+    ("admin", "org.account", {"person_id": "supervisor.id"}, None, 200),  # the supervisor's background form
+    ("worker", "worker.my_list", {"kind": "supervision", "format": "mentoring"}, None, 200),
 ]
 
 
@@ -110,7 +112,8 @@ def _values(live_server, values: dict) -> dict:
     app = live_server.runtime.app
     worker_id = app.find_username(live_server.scenario.worker)
     known = {"worker.id": str(worker_id), "nothing": "00000000-0000-4000-8000-000000000000",
-             "worker.joined": app.person(worker_id).joined_on.isoformat()}
+             "worker.joined": app.person(worker_id).joined_on.isoformat(),
+             "supervisor.id": str(app.find_username(live_server.scenario.supervisor))}
     pf = app.portfolio(worker_id)
     if pf.reflections:
         known["worker.reflection"] = next(iter(pf.reflections))
@@ -122,7 +125,8 @@ def _values(live_server, values: dict) -> dict:
 
 
 def _id(role, endpoint, values, action, status) -> str:
-    extra = "-".join(f"{k}={v}" for k, v in values.items() if k in ("as_of", "start", "template", "kind", "version"))
+    extra = "-".join(f"{k}={v}" for k, v in values.items() if k in ("as_of", "start", "template", "kind", "version",
+                                                                          "format", "person_id"))
     return "-".join(x for x in (role or "anonymous", endpoint, extra, action or "") if x)
 
 
