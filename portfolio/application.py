@@ -433,6 +433,13 @@ class PortfolioApplication(Application):
         self._save(person)
         self.sessions.end_all(person.id, "deactivated")
 
+    def record_supervisor_background(self, person_id: UUID | str, by: UUID | str, background: str) -> None:
+        """Whether a supervisor has worked in peer roles (004:696), as an admin records it."""
+        admin = self._admin(by)
+        person = self.person(person_id)
+        person.record_supervisor_background(background, admin.id)
+        self._save(person)
+
     def reactivate_person(self, person_id: UUID | str, by: UUID | str) -> None:
         admin = self._admin(by)
         person = self.person(person_id)

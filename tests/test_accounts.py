@@ -254,13 +254,14 @@ def test_a_person_snapshot_from_before_the_account_lifecycle_loads(app, org):
     old = json.loads(snap.state)
     assert old["state"].pop("class_version") == 4
     for name in ("deactivated", "must_change_password", "password_reset", "erasure_request", "erasure_closed",
-                 "buddies"):
+                 "buddies", "supervisor_background"):
         del old["state"][name]
     app.snapshots.recorder.insert_events([StoredEvent(originator_id=sam.id, originator_version=snap.originator_version,
                                                       topic=snap.topic, state=json.dumps(old).encode())])
     loaded = app.repository.get(sam.id)
     assert loaded.active and not loaded.must_change_password and loaded.password_reset is None
     assert loaded.erasure_request is None and loaded.erasure_closed is None and loaded.buddies == []
+    assert loaded.supervisor_background is None
     app.deactivate_person(sam.id, org["ada"], "on leave")
     assert not app.person(sam.id).active
 

@@ -178,7 +178,7 @@ def test_the_document_describes_the_lists(api):
         params = {p["name"] for p in op["parameters"] if p["in"] == "query"}
         assert params == {"page", "start", "end", *{"reflections": ("competence", "tier", "template", "tag"),
                                                      "evidence": ("competence", "level", "tier", "tag"),
-                                                     "supervision": ("tier",), "goals": ("competence", "tier")}.get(kind, ())}
+                                                     "supervision": ("tier", "format"), "goals": ("competence", "tier")}.get(kind, ())}
     amend = doc["paths"]["/api/v1/me/reflections/{reflection_id}/amend"]["post"]
     assert amend["requestBody"]["content"]["application/json"]["schema"] == {
         "$ref": "#/components/schemas/ReflectionAmend"}

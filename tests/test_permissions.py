@@ -248,6 +248,10 @@ MATRIX: dict[tuple[str, str], list[Case]] = {
                                     Case(html(200), {"person_id": NOBODY}, label="missing")],
     ("org.deactivate", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
                                  Case(html(422), {"person_id": NOBODY}, label="missing")],
+    ("org.supervisor_background", "POST"): [
+        Case(html(422, ada=True), {"person_id": "sam.id"}),
+        Case(html(302, ada=True), {"person_id": "sam.id"}, {"background": "peer"}, label="well formed"),
+        Case(html(422), {"person_id": NOBODY}, label="missing")],
     ("org.reactivate", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),
                                  Case(html(422), {"person_id": NOBODY}, label="missing")],
     ("org.erase", "POST"): [Case(html(422, ada=True), {"person_id": f"{W}.id"}),

@@ -132,6 +132,7 @@ def build_history(app, at) -> dict:
         app.set_temporary_password(sue, ada)
         app.deactivate_person(sue, ada, "left in May")
         app.reactivate_person(sue, ada)
+        app.record_supervisor_background(sue, ada, "peer")  # 004:696
         app.request_erasure(sue)
         app.withdraw_erasure_request(sue)
         app.request_erasure(sue)

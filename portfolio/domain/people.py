@@ -16,11 +16,13 @@ from portfolio.domain.base import PortfolioAggregate
 from portfolio.domain import clock
 from portfolio.domain.errors import (AccountInactive, AssignmentConflict, DomainError, Erased as ErasedError,
                                     InvalidValue, OpenRequestExists, RequestNotOpen)
-from portfolio.domain.values import ACCOUNT_ROLES, LEAVE_KINDS, POSITIONS, all_of, date_range_ok, non_empty, one_of
+from portfolio.domain.values import (ACCOUNT_ROLES, LEAVE_KINDS, POSITIONS, SUPERVISOR_BACKGROUNDS, all_of,
+                                     date_range_ok, non_empty, one_of)
 
 
 class Person(PortfolioAggregate):
-    # snapshots of v1 lack the account-lifecycle attributes, of v2 the erasure request and leave, of v3 buddies
+    # snapshots of v1 lack the account-lifecycle attributes, of v2 the erasure request and leave, of v3
+    # buddies and the supervisor's background
     class_version = 4
 
     @staticmethod
@@ -38,6 +40,7 @@ class Person(PortfolioAggregate):
     @staticmethod
     def upcast_v3_v4(state: dict) -> None:
         state.setdefault("buddies", [])
+        state.setdefault("supervisor_background", None)
 
     @event("Registered")
     def __init__(self, id: UUID, username: str, name_sealed: str, roles: list[str], joined_on: date):  # noqa: A002
@@ -57,6 +60,7 @@ class Person(PortfolioAggregate):
         self.erasure_closed: dict | None = None  # the last request's end: {outcome, at, by, reason_sealed}
         self.leave: list[dict] = []  # {leave_id, kind, starts_on, ends_on, recorded_by, withdrawn_by}
         self.buddies: list[dict] = []  # {buddy_id, starts_on, ends_on}: the buddy scheme of 001
+        self.supervisor_background: str | None = None  # "peer" | "not_peer" once an admin records it
 
     @classmethod
     def register(cls, person_id: UUID, username: str, name_sealed: str, roles: list[str],
@@ -84,6 +88,19 @@ class Person(PortfolioAggregate):
     @event("RolesChanged")
     def _roles_changed(self, roles: list[str]) -> None:
         self.roles = roles
+
+    def record_supervisor_background(self, background: str, by: UUID) -> None:
+        """Whether this supervisor has worked in peer roles (004:696); a correction is a new event."""
+        self.refuse_if_erased()
+        one_of("background", background, SUPERVISOR_BACKGROUNDS)
+        if not self.has_role("supervisor"):
+            raise InvalidValue("background", "only a supervisor's background is recorded")
+        if background != self.supervisor_background:
+            self._supervisor_background_recorded(background=background, recorded_by=by)
+
+    @event("SupervisorBackgroundRecorded")
+    def _supervisor_background_recorded(self, background: str, recorded_by: UUID) -> None:
+        self.supervisor_background = background
 
     # --- positions (role history) ----------------------------------------------------------
     def start_position(self, position: str, starts_on: date, induction_days: int = 0) -> None:
@@ -375,7 +392,8 @@ class Person(PortfolioAggregate):
 
 
 # Account lifecycle and credentials: no read model shows them (the aggregate is the source).
-ACCOUNT_EVENTS = (Person.Deactivated, Person.Reactivated, Person.TemporaryPasswordSet, Person.PasswordResetIssued)
+ACCOUNT_EVENTS = (Person.Deactivated, Person.Reactivated, Person.TemporaryPasswordSet, Person.PasswordResetIssued,
+                  Person.SupervisorBackgroundRecorded)
 # A person's own erasure request: only the notifications projection follows it (the aggregate is the source).
 ERASURE_REQUEST_EVENTS = (Person.ErasureRequested, Person.ErasureRequestWithdrawn, Person.ErasureRequestDeclined)
 

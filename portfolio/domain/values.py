@@ -22,8 +22,17 @@ LEAVE_KINDS = ("leave", "career break")
 
 TRAINING_DELIVERY = ("online", "face_to_face")
 SUPERVISION_ORIENTATION = ("task", "process")  # 004:699
-SUPERVISION_FORMAT = ("one_to_one", "group", "peer")
+# Structures of supervision: one-to-one, group and peer (004:911-921 peer support structures) and
+# mentoring (004:692 "Mentoring and supervision"; the mentor may be non-peer staff, 004:709). New
+# values are appended: recorded events keep their meaning.
+SUPERVISION_FORMAT = ("one_to_one", "group", "peer", "mentoring")
+SUPERVISION_FORMAT_NAMES = {"one_to_one": "One-to-one", "group": "Group", "peer": "Peer supervision",
+                            "mentoring": "Mentoring"}
 SUPERVISION_MODE = ("in_person", "phone", "video")  # 004:699
+# A supervisor's background as 004:696 distinguishes it: "Ideally, supervisors are people who have worked in
+# peer roles before". Two values, no free text.
+SUPERVISOR_BACKGROUNDS = ("peer", "not_peer")
+SUPERVISOR_BACKGROUND_NAMES = {"peer": "Has worked in peer roles", "not_peer": "Has not worked in peer roles"}
 REFLECTION_TEMPLATES = ("free", "grow", "learning_cycle", "ideal_helper", "circles_of_helpers")
 # How each template is named to people (the course's names for its exercises, 002:408, 676, 763).
 REFLECTION_TEMPLATE_NAMES = {"free": "Free writing", "grow": "GROW", "learning_cycle": "Learning cycle",

@@ -464,7 +464,7 @@ def _padded_has(column, entry: str):
 
 
 def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None, end=None, template=None,
-                   tag=None) -> list:
+                   tag=None, format=None) -> list:  # noqa: A002 - the filter's public name
     table, when, codes, has_tier, has_template = MY_LISTS[kind]
     where = []
     col = table.c[when]
@@ -488,4 +488,6 @@ def _my_list_where(kind: str, competence=None, level=None, tier=None, start=None
         where.append(table.c.exposure == tier)
     if has_template and template:
         where.append(table.c.template == template)
+    if format and "format" in table.c:  # only the supervision list offers it
+        where.append(table.c.format == format)
     return where

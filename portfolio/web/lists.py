@@ -10,7 +10,7 @@ from typing import Any, Callable
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from portfolio.application import CLUSTERS, COMPETENCES, CONCEPTS
-from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES
+from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES, SUPERVISION_FORMAT
 from portfolio.web.access import app_service
 from portfolio.web.forms import Day, FormSchema, parse
 from portfolio.web.schemas import CODE, TAG
@@ -20,14 +20,17 @@ KINDS = ("reflections", "evidence", "training", "supervision", "goals")
 TITLES = {"reflections": "My reflections", "evidence": "My evidence", "training": "My training",
           "supervision": "My supervision", "goals": "My goals"}
 # Which filters each list offers (a filter a list does not have is refused, not ignored).
-FILTERS = {"reflections": ("competence", "tier", "template", "tag"), "evidence": ("competence", "level", "tier", "tag"),
-           "training": (), "supervision": ("tier",), "goals": ("competence", "tier")}
+FILTERS = {"reflections": ("competence", "tier", "template", "tag"),
+           "evidence": ("competence", "level", "tier", "tag"),
+           "training": (), "supervision": ("tier", "format"), "goals": ("competence", "tier")}
 FILTER_FIELDS = {
     "competence": lambda: fields.String(validate=CODE, metadata={"description": "A competence code"}),
     "level": lambda: fields.String(validate=validate.OneOf(LEVELS)),
     "tier": lambda: fields.String(validate=validate.OneOf(EXPOSURE_TIERS), metadata={"description": "Who can read it"}),
     "template": lambda: fields.String(validate=validate.OneOf(REFLECTION_TEMPLATES)),
     "tag": lambda: fields.String(validate=TAG, metadata={"description": "A tag, catalogue:code (e.g. who-roles:ROLE-1)"}),
+    "format": lambda: fields.String(validate=validate.OneOf(SUPERVISION_FORMAT),
+                                    metadata={"description": "How the session was held"}),
 }
 
 

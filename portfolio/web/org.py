@@ -19,7 +19,7 @@ from flask import (Blueprint, Response, abort, g, render_template, request, stre
 from portfolio.application import COMPETENCES, LEVELS_OF_USE
 from portfolio.domain import clock
 from portfolio.domain.errors import AssignmentConflict, DomainError, NotFound
-from portfolio.domain.values import ACCOUNT_ROLES, LEVELS, POSITIONS
+from portfolio.domain.values import ACCOUNT_ROLES, LEVELS, POSITIONS, SUPERVISOR_BACKGROUND_NAMES
 from portfolio.projections.asof import organisation_as_of
 from portfolio.projections.queries import audit_csv_lines as to_csv_lines
 from portfolio.projections.queries import end_of
@@ -329,6 +329,7 @@ def _account_page(person, errors: dict | None = None, form=None, fragment: str |
                    sessions_open=app_service().sessions.open_count(person.id), link=link,
                    current=person.position_on(today),
                    open_assignments=[a for a in person.assignments if a["ends_on"] is None],
+                   background_names=SUPERVISOR_BACKGROUND_NAMES,
                    **leave_section(person), **buddy_section(person))
 
 
@@ -459,3 +460,6 @@ def reactivate(person_id):
         return _account_page(person, {"reactivate": [str(exc)]}, fragment="org/_lifecycle.html", status=422)
     return _done(f"Reactivated {person.username}. Send a set-password link if they need one.",
                  url_for("org.account", person_id=person.id))
+
+
+from portfolio.web import org_background  # noqa: E402,F401  (its route joins this blueprint)

@@ -26,7 +26,9 @@ from portfolio.application import COMPETENCES, LEVELS_OF_USE
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError, NotFound, RequestNotOpen
 from portfolio.levels_due import by_worker, for_worker
-from portfolio.domain.values import SUPERVISION_FORMAT, SUPERVISION_MODE, SUPERVISION_ORIENTATION
+from portfolio.domain.values import (SUPERVISION_FORMAT, SUPERVISION_FORMAT_NAMES, SUPERVISION_MODE,
+                                     SUPERVISION_ORIENTATION, SUPERVISOR_BACKGROUND_NAMES)
+from portfolio.frameworks.guidance import supervision_limits
 from portfolio.web.access import (app_service, may_read_text, name_for_reader, roles_required, runtime, supervises,
                                   worker_or_404)
 from portfolio.web.forms import domain_errors, parse
@@ -228,9 +230,10 @@ def _summary_context(worker) -> dict:
     missing: dict[str, list[str]] = {}
     for competence, level in s["stage"].missing_levels:
         missing.setdefault(competence, []).append(level)
-    actions = ""
+    actions, held = "", None
     if s["last_supervision_id"]:
         last = app_service().portfolio(worker.id).supervisions.get(s["last_supervision_id"])
+        held = last and held_by(last)
         # Agreed with the supervisor who held the session; any other supervisor once the worker shares it.
         if last and (last["supervisor_id"] == g.user.id or may_read_text(g.user, worker.id, last["exposure"])):
             actions = read(s["open_actions"]) or ""
@@ -242,7 +245,7 @@ def _summary_context(worker) -> dict:
     sign_offs = [dict(r._mapping, levels=r.levels.split(","), decided_name=_name(r.decided_by))
                  for r in s["sign_offs"]]
     return {"worker": worker, "name": app_service().display_name(worker), "today": today, "s": s,
-            "actions": actions, "reflections": reflections,
+            "actions": actions, "reflections": reflections, "held": held,
             "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names(), "missing": missing,
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
             # Tags of what is shared with this supervisor only: a private item's tags stay private.
@@ -251,6 +254,14 @@ def _summary_context(worker) -> dict:
             "level_due": due.dues if due else [], **leave_section(worker),
             **buddy_context(worker, app_service().portfolio(worker.id), today,
                             f"{app_service().display_name(worker)}'s")}
+
+
+def held_by(session: dict) -> dict:
+    """Who held a session and how (metadata only): the structure, and the supervisor's background if an
+    admin recorded it (004:696)."""
+    supervisor = app_service().person(session["supervisor_id"])
+    return {"name": _name(supervisor.id), "format": SUPERVISION_FORMAT_NAMES.get(session["format"], session["format"]),
+            "background": SUPERVISOR_BACKGROUND_NAMES.get(supervisor.supervisor_background or "", "not recorded")}
 
 
 def summary_goals(worker_id, rows, today: date) -> list[dict]:
@@ -349,4 +360,5 @@ def new_supervision(worker_id):
     return _render("supervisor/supervision_form.html", "supervisor/_supervision_form.html",
                    status=422 if errors else 200, errors=errors, form=form, worker=worker,
                    name=app_service().display_name(worker), today=clock.today(),
-                   orientations=SUPERVISION_ORIENTATION, formats=SUPERVISION_FORMAT, modes=SUPERVISION_MODE)
+                   orientations=SUPERVISION_ORIENTATION, formats=SUPERVISION_FORMAT, modes=SUPERVISION_MODE,
+                   format_names=SUPERVISION_FORMAT_NAMES, limits=supervision_limits())

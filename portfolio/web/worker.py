@@ -10,6 +10,7 @@ from portfolio.application import TEMPLATES
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError
 from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
+from portfolio.frameworks.guidance import supervision_limits
 from portfolio.levels_due import for_worker
 from portfolio.projections.asof import worker_as_of
 from portfolio.web.access import app_service, portfolio_required, runtime
@@ -227,7 +228,8 @@ def new_evidence():
                 return redirect(url_for("worker.dashboard"))
     return _render("worker/evidence_form.html", status=422 if errors else 200, errors=errors, form=form,
                    kinds=EVIDENCE_KINDS, competences=competence_items(), levels=LEVELS,
-                   catalogues=tags.catalogues(), chosen=form.getlist("tags"))
+                   catalogues=tags.catalogues(), chosen=form.getlist("tags"),
+                   limits=supervision_limits())
 
 
 @bp.get("/evidence/<uuid:evidence_id>/file")

@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask import abort, flash, g, redirect, request, url_for
 
 from portfolio.domain.errors import DomainError
-from portfolio.domain.values import EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES
+from portfolio.domain.values import (EXPOSURE_TIERS, LEVELS, REFLECTION_TEMPLATES, SUPERVISION_FORMAT,
+                                     SUPERVISION_FORMAT_NAMES)
 from portfolio.web.access import app_service, runtime
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.lists import (FILTERS, PER_PAGE, TITLES, competence_items, list_filters, list_row, owner_reader,
@@ -31,7 +32,8 @@ def my_list(kind):
                    total=total, page=page, pages=pages, query=query, args=request.args, errors=errors,
                    competences=competence_items(), levels=LEVELS, tiers=EXPOSURE_TIERS,
                    templates=REFLECTION_TEMPLATES, lists=TITLES, attended=attended, titles=_titles() if attended else {},
-                   tag_catalogues=tags.catalogues(), tag_titles=tags.tag_titles())
+                   tag_catalogues=tags.catalogues(), tag_titles=tags.tag_titles(), formats=SUPERVISION_FORMAT,
+                   format_names=SUPERVISION_FORMAT_NAMES)
 
 
 def _with_elements(kind: str, row: dict) -> dict:

@@ -107,6 +107,8 @@ PAGES = [
     ("worker", "worker.attended", {}, None, 200),
     ("worker", "worker.attended", {"programme_id": "programme.hee"}, None, 200),
     ("worker", "worker.attended", {"programme_id": "programme.hee"}, "submit-empty", 200),
+    ("admin", "org.account", {"person_id": "supervisor.id"}, None, 200),  # the supervisor's background form
+    ("worker", "worker.my_list", {"kind": "supervision", "format": "mentoring"}, None, 200),
 ]
 
 
@@ -138,7 +140,8 @@ def _values(live_server, values: dict) -> dict:
     worker_id = app.find_username(live_server.scenario.worker)
     known = {"worker.id": str(worker_id), "nothing": "00000000-0000-4000-8000-000000000000",
              "worker.joined": app.person(worker_id).joined_on.isoformat(),
-             "programme.hee": str(Programme.builtin_id("hee-programme"))}
+             "programme.hee": str(Programme.builtin_id("hee-programme")),
+             "supervisor.id": str(app.find_username(live_server.scenario.supervisor))}
     pf = app.portfolio(worker_id)
     if pf.reflections:
         known["worker.reflection"] = next(iter(pf.reflections))
@@ -150,7 +153,8 @@ def _values(live_server, values: dict) -> dict:
 
 
 def _id(role, endpoint, values, action, status) -> str:
-    extra = "-".join(f"{k}={v}" for k, v in values.items() if k in ("as_of", "start", "template", "kind", "version", "tag"))
+    extra = "-".join(f"{k}={v}" for k, v in values.items() if k in ("as_of", "start", "template", "kind", "version",
+                                                                          "tag", "format", "person_id"))
     return "-".join(x for x in (role or "anonymous", endpoint, extra, action or "") if x)
 
 
