@@ -180,7 +180,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     login(ap, s.auditor, s.password)
     expect(ap.get_by_role("heading", level=1)).to_have_text("Organisation progression")
     shoot(ap, "progression")
-    ap.get_by_role("navigation", name="Main").get_by_role("link", name="Audit").click()
+    ap.get_by_role("navigation", name="Main").get_by_role("link", name="Audit", exact=True).click()
     expect(ap.get_by_role("heading", level=1)).to_have_text("Accreditation audit trail")
     ap.get_by_label("Competence").select_option(s.competence)
     ap.get_by_role("button", name="Show decisions").click()
