@@ -85,7 +85,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     login(wp, s.worker, s.password)
     expect(wp).to_have_url(re.compile(r"/me$"))
     expect(wp.get_by_role("heading", level=1)).to_have_text("My portfolio")
-    expect(wp.get_by_role("table")).to_contain_text(s.competence)
+    expect(wp.get_by_role("table", name=re.compile("^Competences by level"))).to_contain_text(s.competence)
     shoot(wp, "worker-dashboard")
 
     wp.get_by_role("link", name="Write a reflection").click()
@@ -168,7 +168,7 @@ def test_sign_off_journey(new_context, live_server, scenario, shoot):
     shoot(sp, "supervision-summary")
 
     wp.reload()
-    expect(wp.get_by_role("table")).to_contain_text("Signed")
+    expect(wp.get_by_role("table", name=re.compile("^Competences by level"))).to_contain_text("Signed")
     pf = live_server.runtime.app.portfolio(live_server.runtime.app.find_username(s.worker))
     approved = [rid for rid, r in pf.requests.items()
                 if r["status"] == "approved" and r["competence"] == s.competence and r["levels"] == s.levels]
