@@ -56,9 +56,10 @@ def dashboard():
     returned = standing_feedback(pf)
     returned.sort(key=lambda r: r["decided_at"], reverse=True)
     open_requests = [dict(id=rid, **r) for rid, r in pf.requests.items() if r["status"] == "open"]
+    # today's report comes with the due warning: no second assessment of the same day
     due = None if as_of else for_worker(views, wid, day, app_service().org_settings()["due_warning_days"])
     return _render("worker/dashboard.html", "worker/_matrix.html", status=422 if errors else 200,
-                   matrix=views.matrix(wid), stage=views.stage(wid, day), leave=views.leave(wid), recent=recent,
+                   matrix=views.matrix(wid), stage=due.now if due else views.stage(wid, day), leave=views.leave(wid), recent=recent,
                    as_of=as_of,
                    errors=errors, competences=competence_items(), levels=LEVELS,
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
