@@ -821,7 +821,7 @@ class PortfolioApplication(Application):
         with the assessment's own key: they stay readable to it when the admin who wrote them leaves."""
         admin = self._admin(by)
         doc = self.framework_document(SELF_ASSESSMENT)
-        assessment_id = SelfAssessment.create_id(doc["id"])
+        assessment_id = SelfAssessment.create_id(SELF_ASSESSMENT)
         try:
             assessment = self.repository.get(assessment_id)
         except AggregateNotFoundError:

@@ -47,6 +47,8 @@ def ask():
         app_service().request_erasure(g.user.id)
     except OpenRequestExists as exc:
         return _page({"request": [str(exc)]}, 409)
+    except DomainError as exc:  # e.g. an account closed meanwhile: the page says why, not a bare error page
+        return _page({"request": [str(exc)]}, 422)
     flash("Your erasure request is recorded. An organisation admin will erase your record or tell you why not.")
     return redirect(url_for("erasure.page"), 303)
 

@@ -8,7 +8,7 @@ from flask import Blueprint, abort, g, render_template, request, url_for
 
 from portfolio.domain.errors import DomainError
 from portfolio.domain.values import LEAVE_KINDS
-from portfolio.web.access import app_service, login_required, supervises, worker_or_404
+from portfolio.web.access import app_service, login_required, name_for_reader, supervises, worker_or_404
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.forms import done as _done
 from portfolio.web.schemas import LeaveSchema
@@ -35,7 +35,7 @@ def section_context(worker, errors: dict | None = None, form=None) -> dict:
     for lv in worker.leave_on_record():
         by = lv["recorded_by"]
         if by not in names:
-            names[by] = app_service().display_name(app_service().person(by))
+            names[by] = name_for_reader(by)
         rows.append(dict(lv, recorded_by_name=names[by]))
     return {"leave_worker": worker, "leave_rows": rows, "leave_errors": errors or {}, "leave_form": form or {},
             "leave_kinds": LEAVE_KINDS, "kind_words": KIND_WORDS}

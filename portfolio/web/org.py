@@ -16,14 +16,14 @@ from datetime import date
 from flask import (Blueprint, Response, abort, g, render_template, request, stream_with_context,
                    url_for)
 
-from portfolio.application import COMPETENCES, LEVELS_OF_USE
+from portfolio.application import COMPETENCES
 from portfolio.domain import clock
 from portfolio.domain.errors import AssignmentConflict, DomainError, NotFound
 from portfolio.domain.values import ACCOUNT_ROLES, LEVELS, POSITIONS, SUPERVISOR_BACKGROUND_NAMES
 from portfolio.projections.asof import organisation_as_of
 from portfolio.projections.queries import audit_csv_lines as to_csv_lines
 from portfolio.projections.queries import end_of
-from portfolio.web.access import app_service, roles_required, runtime, worker_or_404
+from portfolio.web.access import app_service, roles_required, runtime, stage_names, worker_or_404
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.forms import done as _done
 from portfolio.web.buddies import section_context as buddy_section
@@ -59,9 +59,6 @@ def name_of(person_id) -> str:
     return cache[key]
 
 
-def _stage_names() -> dict[str, str]:
-    return {i["code"]: i.get("title", i["code"]) for i in app_service().framework_document(LEVELS_OF_USE)["items"]}
-
 
 def _parse(schema, source) -> tuple[dict, dict]:
     data, errors = parse(schema, source)
@@ -90,7 +87,7 @@ def progression():
     months = views.progression_by_month(max(first.replace(day=1), back), day)
     return _render("org/progression.html", "org/_progression.html", 422 if errors else 200, errors=errors,
                    as_of=as_of, day=day, prog=views.progression(day), months=months, chart=_chart(months),
-                   stage_names=_stage_names(), competences=_competences(), levels=LEVELS)
+                   stage_names=stage_names(), competences=_competences(), levels=LEVELS)
 
 
 def _marker(kind: int, x: float, y: float, r: float = 3.5) -> str:

@@ -22,15 +22,15 @@ from uuid import UUID
 
 from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
 
-from portfolio.application import COMPETENCES, LEVELS_OF_USE
+from portfolio.application import COMPETENCES
 from portfolio.domain import clock
 from portfolio.domain.errors import DomainError, NotFound, RequestNotOpen
 from portfolio.levels_due import by_worker, for_worker
 from portfolio.domain.values import (SUPERVISION_FORMAT, SUPERVISION_FORMAT_NAMES, SUPERVISION_MODE,
                                      SUPERVISION_ORIENTATION, SUPERVISOR_BACKGROUND_NAMES)
 from portfolio.frameworks.guidance import supervision_limits
-from portfolio.web.access import (app_service, may_read_text, name_for_reader, roles_required, runtime, supervises,
-                                  worker_or_404)
+from portfolio.web.access import (app_service, may_read_text, name_for_reader, roles_required, runtime, stage_names,
+                                  supervises, worker_or_404)
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web.buddies import buddy_context
 from portfolio.web.leave import section_context as leave_section
@@ -113,7 +113,7 @@ def queue():
         if workers[wid] is not None:
             cards.append(_card(workers[wid], row["request_id"], portfolios[wid]))
     return _render("supervisor/queue.html", "supervisor/_queue.html", cards=cards, errors={}, open_count=len(cards),
-                   level_due=_level_due(today), stage_names=_stage_names())
+                   level_due=_level_due(today), stage_names=stage_names())
 
 
 def _level_due(today: date) -> list[tuple[str, str, list]]:
@@ -179,10 +179,6 @@ def evidence_file(worker_id, evidence_id):
 
 
 # --- supervisees --------------------------------------------------------------------------------
-def _stage_names() -> dict[str, str]:
-    doc = app_service().framework_document(LEVELS_OF_USE)
-    return {item["code"]: item.get("title", item["code"]) for item in doc["items"]}
-
 
 @bp.get("/supervisees")
 @supervisor_only
@@ -205,7 +201,7 @@ def supervisees():
                        "due": supervision_due(summary["last_session"], today, settings["supervision_every_days"])})
     people.sort(key=lambda p: p["name"].lower())
     return _render("supervisor/supervisees.html", "supervisor/_supervisees.html", people=people,
-                   stage_names=_stage_names(), every_days=settings["supervision_every_days"])
+                   stage_names=stage_names(), every_days=settings["supervision_every_days"])
 
 
 def supervision_due(last_session: date | None, today: date, every_days: int) -> dict:
@@ -246,7 +242,7 @@ def _summary_context(worker) -> dict:
                  for r in s["sign_offs"]]
     return {"worker": worker, "name": app_service().display_name(worker), "today": today, "s": s,
             "actions": actions, "reflections": reflections, "held": held,
-            "sign_offs": sign_offs, "goals": goals, "stage_names": _stage_names(), "missing": missing,
+            "sign_offs": sign_offs, "goals": goals, "stage_names": stage_names(), "missing": missing,
             "titles": {c: item.get("title", "") for c, item in _statements(None).items()},
             # Tags of what is shared with this supervisor only: a private item's tags stay private.
             "tag_rows": count_rows(views.tag_counts(str(worker.id), shared_only=True)),

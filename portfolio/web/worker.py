@@ -13,7 +13,7 @@ from portfolio.domain.values import EVIDENCE_KINDS, EXPOSURE_TIERS, LEVELS
 from portfolio.frameworks.guidance import supervision_limits
 from portfolio.levels_due import for_worker
 from portfolio.projections.asof import worker_as_of
-from portfolio.web.access import app_service, portfolio_required, runtime
+from portfolio.web.access import app_service, portfolio_required, runtime, stage_names
 from portfolio.web.buddies import buddy_context
 from portfolio.web.forms import domain_errors, parse
 from portfolio.web import tags
@@ -64,7 +64,7 @@ def dashboard():
                    errors=errors, competences=competence_items(), levels=LEVELS,
                    returned=returned[:5] if as_of is None else [], open_requests=open_requests if as_of is None else [],
                    read=lambda sealed: app_service().read_text(g.user.id, sealed),
-                   stage_names=_stage_names(), level_due=due.dues if due else [],
+                   stage_names=stage_names(), level_due=due.dues if due else [],
                    tag_rows=tags.count_rows(views.tag_counts(wid)),
                    **buddy_context(g.user, pf, day))
 
@@ -92,10 +92,6 @@ def standing_feedback(pf) -> list[dict]:
         standing.append(dict(id=rid, **r))
     return standing
 
-
-def _stage_names() -> dict[str, str]:
-    doc = app_service().framework_document("levels-of-use")
-    return {item["code"]: item.get("title", item["code"]) for item in doc["items"]}
 
 
 @bp.get("/timeline")
