@@ -91,9 +91,9 @@ def pg_template(pg_database, tmp_path_factory) -> str:
     name = pg_database + "_tmpl"
     with _pg_admin_connect("test") as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    rt, _, _ = init_instance(Settings.from_env(_pg_env(name, tmp_path_factory.mktemp("pgtemplate"))))
-    rt.close()  # CREATE DATABASE … TEMPLATE needs no one connected to the template
     try:
+        rt, _, _ = init_instance(Settings.from_env(_pg_env(name, tmp_path_factory.mktemp("pgtemplate"))))
+        rt.close()  # CREATE DATABASE … TEMPLATE needs no one connected to the template
         yield name
     finally:
         with _pg_admin_connect("test") as conn:

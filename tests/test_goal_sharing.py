@@ -131,7 +131,9 @@ def test_a_goal_made_private_again_is_no_longer_shown(web, h, at):
     with at("2024-04-05"):
         h["app"].change_exposure(h["w"], "goal", h["shared"], "private")
     with at("2024-04-10"):
-        body = web.client("sam").get(f"/supervise/workers/{h['w']}/summary", headers=HX).get_data(as_text=True)
+        response = web.client("sam").get(f"/supervise/workers/{h['w']}/summary", headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Wendy Worker" in body  # the summary itself was shown
     assert "SHAREDGOAL" not in body and "LATESTNOTE" not in body  # open, no due date: not in the list at all
     assert ("goal", str(h["shared"]), "supervision summary") not in reads(h)
 

@@ -29,6 +29,7 @@ def test_the_window_edges(runtime, org, today, window, soon, overdue):
     found = worker_due(runtime, org, today, window)
     assert (found.soon.due_on.isoformat() if found.soon else None) == soon
     assert (found.overdue.due_on.isoformat() if found.overdue else None) == overdue
+    assert len(found.dues) == (soon is not None) + (overdue is not None)
     for due in found.dues:
         assert (due.stage, due.level, due.missing) == ("ESSENTIAL", "Basic", 11)
 
