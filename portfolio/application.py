@@ -865,8 +865,10 @@ class PortfolioApplication(Application):
         end_of_day = datetime.combine(day, time.max, tzinfo=timezone.utc)
         held = {c: pf.held_levels(c, as_of=None if day >= clock.today() else end_of_day) for c in codes}
         policy = self.framework_document(LEVELS_OF_USE)["policy"]
-        shown = core_codes([*(c for r in pf.reflections.values() for c in r["competences"]),
-                            *(tag_key(t) for r in pf.reflections.values() for t in r.get("tags", []))])
+        # as the read side does: only reflections written by the end of that day show a core code
+        written = [r for r in pf.reflections.values() if r["versions"][0]["written_at"] <= end_of_day]
+        shown = core_codes([*(c for r in written for c in r["competences"]),
+                            *(tag_key(t) for r in written for t in r.get("tags", []))])
         return assess(worker.positions, held, codes, policy, day, leave=worker.leave_on_record(), core_shown=shown)
 
     def notice_level_due(self, worker_id: UUID | str, due: Due) -> bool:
